@@ -1,0 +1,3 @@
+use crate::evidence::Detector;
+
+pub static DETECTORS: &[&dyn Detector] = &[];

@@ -1,0 +1,126 @@
+//! Facts derived from the evidence and the file list, for criteria's `applies` conditions.
+
+use crate::evidence::{Evidence, Facts, RepoPath, is_example_path};
+use crate::scan::FileIndex;
+
+pub fn derive(evidence: &Evidence, index: &FileIndex) -> Facts {
+    let real = |path: &str| !is_example_path(path);
+    let mut ecosystems: Vec<String> = evidence
+        .ecosystems
+        .iter()
+        .filter(|e| !e.source.example)
+        .map(|e| e.name.clone())
+        .collect();
+    ecosystems.sort();
+    ecosystems.dedup();
+
+    let has_terraform = index
+        .files()
+        .iter()
+        .any(|f| real(&f.path) && RepoPath::new(&f.path).ext() == "tf");
+    let has_iac = has_terraform || evidence.iac_resources.iter().any(|r| !r.source.example);
+    let has_cloud_resources = evidence
+        .iac_resources
+        .iter()
+        .any(|r| !r.source.example && r.taggable);
+    let has_kubernetes = evidence.workloads.iter().any(|w| !w.source.example);
+    let has_ci = evidence.pipelines.iter().any(|p| !p.source.example);
+    let (deployable, deployable_reason) = deployable(evidence, index, has_iac, has_kubernetes);
+
+    Facts {
+        deployable,
+        deployable_reason,
+        has_iac,
+        has_cloud_resources,
+        has_kubernetes,
+        has_ci,
+        ecosystems,
+        files: index.len() as u32,
+    }
+}
+
+/// A repository deploys a service when it ships something that runs. The first sign found
+/// is given as the reason, so a surprising verdict can be traced.
+fn deployable(
+    evidence: &Evidence,
+    index: &FileIndex,
+    has_iac: bool,
+    has_kubernetes: bool,
+) -> (bool, String) {
+    let file_sign = index.files().iter().find_map(|f| {
+        if is_example_path(&f.path) {
+            return None;
+        }
+        let path = RepoPath::new(&f.path);
+        let name = path.name();
+        let what = match name {
+            "Dockerfile" | "Containerfile" => "a container image",
+            "Chart.yaml" => "a Helm chart",
+            "kustomization.yaml" | "kustomization.yml" => "Kubernetes manifests (kustomize)",
+            "serverless.yml" | "serverless.yaml" => "a Serverless Framework service",
+            "Procfile" => "a Procfile",
+            "fly.toml" => "a Fly.io app",
+            "app.yaml" if path.dir().is_empty() => "a Google App Engine app",
+            "skaffold.yaml" => "a Skaffold deployment",
+            _ if name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile") => {
+                "a container image"
+            }
+            _ => return None,
+        };
+        (!path.in_dir_named(&[".devcontainer", "test", "tests"]))
+            .then(|| format!("{what} (`{}`)", f.path))
+    });
+    if let Some(sign) = file_sign {
+        return (true, format!("it builds or deploys {sign}"));
+    }
+    if has_kubernetes {
+        let w = evidence.workloads.iter().find(|w| !w.source.example);
+        if let Some(w) = w {
+            return (
+                true,
+                format!("it defines Kubernetes workloads (`{}`)", w.source.path),
+            );
+        }
+    }
+    if has_iac {
+        return (
+            true,
+            "it defines infrastructure as code (Terraform)".to_string(),
+        );
+    }
+    if let Some(step) = evidence
+        .pipelines
+        .iter()
+        .filter(|p| !p.source.example)
+        .flat_map(|p| &p.steps)
+        .find(|s| s.kinds.iter().any(|k| k == "deploy"))
+    {
+        return (
+            true,
+            format!("a pipeline deploys it (`{}`)", step.source.location()),
+        );
+    }
+    if let Some(entity) = evidence
+        .catalog
+        .iter()
+        .find(|c| !c.source.example && matches!(c.type_.as_deref(), Some("service" | "website")))
+    {
+        return (
+            true,
+            format!(
+                "the service catalog lists it as a {}",
+                entity.type_.as_deref().unwrap_or("service")
+            ),
+        );
+    }
+    if let Some(slo) = evidence.slos.iter().find(|s| !s.source.example) {
+        return (true, format!("it defines SLOs (`{}`)", slo.source.path));
+    }
+    if let Some(alert) = evidence.alerts.iter().find(|a| !a.source.example) {
+        return (true, format!("it defines alerts (`{}`)", alert.source.path));
+    }
+    (
+        false,
+        "no Dockerfile, Kubernetes manifests, Helm chart, infrastructure as code, deploy step, service catalog entry, SLOs or alerts were found outside example folders".to_string(),
+    )
+}

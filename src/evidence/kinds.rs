@@ -1,0 +1,163 @@
+//! The evidence lists, in words: what each holds and where opready looks for it. Used to
+//! explain a criterion that found nothing ("no SLOs found; looked for …").
+
+pub struct Kind {
+    /// The list's name in the evidence document.
+    pub id: &'static str,
+    pub singular: &'static str,
+    pub plural: &'static str,
+    /// Where and how opready looks, in words, so a "none found" names the places searched.
+    pub looked_for: &'static str,
+}
+
+pub const KINDS: &[Kind] = &[
+    Kind {
+        id: "slos",
+        singular: "SLO",
+        plural: "SLOs",
+        looked_for: "YAML files declaring OpenSLO (`apiVersion: openslo/v1`, `openslo/v1alpha`), Sloth (`version: prometheus/v1`, `kind: PrometheusServiceLevel`) or Pyrra (`kind: ServiceLevelObjective`) SLOs",
+    },
+    Kind {
+        id: "slis",
+        singular: "SLI",
+        plural: "SLIs",
+        looked_for: "OpenSLO `kind: SLI` documents",
+    },
+    Kind {
+        id: "alert_policies",
+        singular: "alert policy",
+        plural: "alert policies",
+        looked_for: "OpenSLO `kind: AlertPolicy` documents",
+    },
+    Kind {
+        id: "error_budget_policies",
+        singular: "error-budget policy",
+        plural: "error-budget policies",
+        looked_for: "documents named or titled \"error budget policy\" (e.g. `docs/error-budget-policy.md`)",
+    },
+    Kind {
+        id: "alerts",
+        singular: "alert",
+        plural: "alerts",
+        looked_for: "Prometheus rule files (`groups:` with `alert:` rules) and `PrometheusRule` resources in YAML files",
+    },
+    Kind {
+        id: "recording_rules",
+        singular: "recording rule",
+        plural: "recording rules",
+        looked_for: "Prometheus rule files and `PrometheusRule` resources (`record:` rules)",
+    },
+    Kind {
+        id: "rule_tests",
+        singular: "rule test file",
+        plural: "rule test files",
+        looked_for: "promtool rule unit-test files (`rule_files:` with `tests:`)",
+    },
+    Kind {
+        id: "alert_routing",
+        singular: "alert routing configuration",
+        plural: "alert routing configurations",
+        looked_for: "Alertmanager configuration (`route:` and `receivers:`), also inside Secrets and `AlertmanagerConfig` resources",
+    },
+    Kind {
+        id: "receivers",
+        singular: "notification receiver",
+        plural: "notification receivers",
+        looked_for: "receivers of Alertmanager configurations",
+    },
+    Kind {
+        id: "oncall",
+        singular: "on-call configuration",
+        plural: "on-call configurations",
+        looked_for: "Terraform `pagerduty_*` and `opsgenie_*` resources, PagerDuty/Opsgenie annotations in `catalog-info.yaml`, and Alertmanager receivers that page (PagerDuty, Opsgenie, VictorOps)",
+    },
+    Kind {
+        id: "runbooks",
+        singular: "runbook",
+        plural: "runbooks",
+        looked_for: "Markdown under `runbooks/`, `playbooks/` or `sop/`, files named `*runbook*`/`*playbook*`, documents whose headings read like a runbook, and files that alerts' `runbook_url` link to",
+    },
+    Kind {
+        id: "incident_docs",
+        singular: "incident process document",
+        plural: "incident process documents",
+        looked_for: "Markdown about incident response or on-call (`incident*`, `on-call*`, `oncall/`, or headings such as \"Severity levels\", \"Incident commander\")",
+    },
+    Kind {
+        id: "postmortems",
+        singular: "postmortem",
+        plural: "postmortems",
+        looked_for: "Markdown named or placed as postmortems (`*postmortem*`, `*post-mortem*`, `incidents/`, `*incident-report*`) or with postmortem headings (impact, timeline, root cause, action items)",
+    },
+    Kind {
+        id: "docs",
+        singular: "document",
+        plural: "documents",
+        looked_for: "README, ARCHITECTURE, ADR folders (`adr/`, `decisions/`), SECURITY.md, CHANGELOG, CONTRIBUTING and toil logs",
+    },
+    Kind {
+        id: "pipelines",
+        singular: "CI/CD pipeline",
+        plural: "CI/CD pipelines",
+        looked_for: "GitHub Actions workflows (`.github/workflows/*.yml`) and GitLab CI (`.gitlab-ci.yml`)",
+    },
+    Kind {
+        id: "dependency_updates",
+        singular: "dependency-update configuration",
+        plural: "dependency-update configurations",
+        looked_for: "Dependabot (`.github/dependabot.yml`) and Renovate (`renovate.json`, `.github/renovate.json`, `.renovaterc`, …) configuration",
+    },
+    Kind {
+        id: "ecosystems",
+        singular: "package ecosystem",
+        plural: "package ecosystems",
+        looked_for: "package manifests (Cargo.toml, package.json, go.mod, requirements*.txt, pyproject.toml, pom.xml, build.gradle, Gemfile, composer.json, *.csproj, Dockerfile, Chart.yaml, *.tf, GitHub workflows)",
+    },
+    Kind {
+        id: "codeowners",
+        singular: "CODEOWNERS file",
+        plural: "CODEOWNERS files",
+        looked_for: "`CODEOWNERS`, `.github/CODEOWNERS`, `docs/CODEOWNERS`, `.gitlab/CODEOWNERS`",
+    },
+    Kind {
+        id: "catalog",
+        singular: "service catalog entity",
+        plural: "service catalog entities",
+        looked_for: "Backstage `catalog-info.yaml` (any YAML with `apiVersion: backstage.io/…`)",
+    },
+    Kind {
+        id: "iac_resources",
+        singular: "infrastructure-as-code resource",
+        plural: "infrastructure-as-code resources",
+        looked_for: "Terraform `resource` and `module` blocks in `*.tf` files",
+    },
+    Kind {
+        id: "budgets",
+        singular: "cloud budget",
+        plural: "cloud budgets",
+        looked_for: "Terraform `aws_budgets_budget`, `google_billing_budget` and `azurerm_consumption_budget_*` resources",
+    },
+    Kind {
+        id: "workloads",
+        singular: "Kubernetes workload",
+        plural: "Kubernetes workloads",
+        looked_for: "Kubernetes Deployment, StatefulSet, DaemonSet, Job, CronJob and Argo Rollout manifests in YAML files",
+    },
+    Kind {
+        id: "autoscalers",
+        singular: "autoscaler",
+        plural: "autoscalers",
+        looked_for: "HorizontalPodAutoscaler, KEDA ScaledObject and VerticalPodAutoscaler manifests",
+    },
+    Kind {
+        id: "automation",
+        singular: "scripted operations file",
+        plural: "scripted operations files",
+        looked_for: "Makefile, justfile, Taskfile.yml and `scripts/` or `bin/` folders",
+    },
+];
+
+/// The kind for an evidence list name, e.g. `slos`.
+pub fn kind(id: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.id == id)
+}

@@ -1,0 +1,116 @@
+//! Repository-relative paths with the tests detectors use to decide which files to read.
+
+/// A repository-relative, `/`-separated path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepoPath<'a> {
+    path: &'a str,
+}
+
+impl<'a> RepoPath<'a> {
+    pub fn new(path: &'a str) -> Self {
+        RepoPath { path }
+    }
+
+    pub fn as_str(&self) -> &'a str {
+        self.path
+    }
+
+    /// The file name (last component).
+    pub fn name(&self) -> &'a str {
+        self.path.rsplit('/').next().unwrap_or(self.path)
+    }
+
+    /// The folder holding the file, `""` at the root.
+    pub fn dir(&self) -> &'a str {
+        self.path.rfind('/').map_or("", |i| &self.path[..i])
+    }
+
+    /// The folder components.
+    pub fn dirs(&self) -> impl Iterator<Item = &'a str> {
+        let dir = self.dir();
+        dir.split('/').filter(|s| !s.is_empty())
+    }
+
+    /// Whether any folder on the path has this name, compared case-insensitively.
+    pub fn in_dir_named(&self, names: &[&str]) -> bool {
+        self.dirs()
+            .any(|d| names.iter().any(|n| d.eq_ignore_ascii_case(n)))
+    }
+
+    /// The path starts with this folder (`".github/workflows"`).
+    pub fn under(&self, dir: &str) -> bool {
+        self.path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// The extension after the last dot, lowercased (`"yaml"`), `""` when none.
+    pub fn ext(&self) -> String {
+        let name = self.name();
+        match name.rfind('.') {
+            Some(i) if i > 0 => name[i + 1..].to_ascii_lowercase(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn is_yaml(&self) -> bool {
+        matches!(self.ext().as_str(), "yaml" | "yml")
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.ext() == "json"
+    }
+
+    /// Markdown by extension, including `.mdx` and Middleman's `.html.md.erb`.
+    pub fn is_markdown(&self) -> bool {
+        let name = self.name().to_ascii_lowercase();
+        [".md", ".markdown", ".mdx", ".md.erb", ".mdown", ".mkd"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+    }
+
+    /// The file name without Markdown extensions, lowercased (`runbook` for `Runbook.md`).
+    pub fn stem_lower(&self) -> String {
+        let name = self.name().to_ascii_lowercase();
+        for ext in [
+            ".html.md.erb",
+            ".md.erb",
+            ".markdown",
+            ".mdown",
+            ".mdx",
+            ".mkd",
+            ".md",
+            ".yaml",
+            ".yml",
+            ".json",
+            ".txt",
+            ".rst",
+            ".adoc",
+        ] {
+            if let Some(stem) = name.strip_suffix(ext) {
+                return stem.to_string();
+            }
+        }
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts() {
+        let p = RepoPath::new("docs/Runbooks/High-Latency.html.md.erb");
+        assert_eq!(p.name(), "High-Latency.html.md.erb");
+        assert_eq!(p.dir(), "docs/Runbooks");
+        assert!(p.in_dir_named(&["runbooks"]));
+        assert!(p.is_markdown());
+        assert_eq!(p.stem_lower(), "high-latency");
+        assert!(p.under("docs"));
+        assert!(!p.under("doc"));
+        assert_eq!(RepoPath::new("README").ext(), "");
+        assert_eq!(RepoPath::new(".gitlab-ci.yml").ext(), "yml");
+        assert_eq!(RepoPath::new("a.yaml").dir(), "");
+    }
+}

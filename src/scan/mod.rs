@@ -1,0 +1,534 @@
+//! Walks a repository into a sorted index of files, without reading them.
+//!
+//! The walk honours `.gitignore` (also outside a git checkout), skips dependency and build
+//! folders, never follows a symlink out of the root and never reads anything above the
+//! root (no parent or global ignore files). Files are opened later, and only when a
+//! detector asks for them by path.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// Folders that hold other people's code or build output, never a team's evidence.
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "bower_components",
+    "vendor",
+    "third_party",
+    "target",
+    ".terraform",
+    ".terragrunt-cache",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".gradle",
+    ".next",
+    ".nuxt",
+    ".cache",
+    ".idea",
+];
+
+/// Default cap on the size of a file opened as evidence: real rule files and dashboards
+/// stay well below it, generated bundles and data dumps do not.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub max_file_size: u64,
+    /// Extra glob patterns (repository-relative) to leave out, e.g. from `.opready.yaml`.
+    pub exclude: Vec<String>,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// One file of the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Repository-relative, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    /// For a symlink that stays inside the root: the file it points to.
+    target: Option<PathBuf>,
+}
+
+/// The sorted list of files of one repository.
+#[derive(Debug)]
+pub struct FileIndex {
+    root: PathBuf,
+    files: Vec<FileEntry>,
+    max_file_size: u64,
+    dirs: BTreeSet<String>,
+}
+
+/// Why a file's text could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    TooLarge { size: u64, limit: u64 },
+    Binary,
+    NotUtf8 { line: u32 },
+    Io(String),
+}
+
+impl ReadError {
+    pub fn to_diagnostic(&self, path: &str) -> Diagnostic {
+        let (severity, code, message, line) = match self {
+            ReadError::TooLarge { size, limit } => (
+                Severity::Warning,
+                "file-too-large",
+                format!(
+                    "skipped: {} is larger than the {} limit for evidence files",
+                    human_size(*size),
+                    human_size(*limit)
+                ),
+                None,
+            ),
+            ReadError::Binary => (
+                Severity::Warning,
+                "binary-file",
+                "skipped: the file holds binary data, not text".to_string(),
+                None,
+            ),
+            ReadError::NotUtf8 { line } => (
+                Severity::Warning,
+                "not-utf8",
+                "skipped: the file is not valid UTF-8 text".to_string(),
+                Some(*line),
+            ),
+            ReadError::Io(err) => (
+                Severity::Warning,
+                "unreadable-file",
+                format!("skipped: could not read the file: {err}"),
+                None,
+            ),
+        };
+        Diagnostic::new(severity, code, message)
+            .at(path, line.map(|l| crate::diagnostic::Position::new(l, 0)))
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+impl FileIndex {
+    /// Walks `root`. Problems with single entries become diagnostics; only a root that
+    /// cannot be read at all is an error.
+    pub fn walk(
+        root: &Path,
+        options: &WalkOptions,
+    ) -> Result<(FileIndex, Vec<Diagnostic>), String> {
+        let meta =
+            fs::metadata(root).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+        if !meta.is_dir() {
+            return Err(format!("{} is not a directory", root.display()));
+        }
+        let canonical_root = fs::canonicalize(root)
+            .map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
+        let exclude = build_globset(&options.exclude)?;
+
+        let mut diagnostics = Vec::new();
+        let mut files = Vec::new();
+        let mut dirs = BTreeSet::new();
+
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .parents(false)
+            .ignore(false)
+            .git_global(false)
+            .git_exclude(false)
+            .git_ignore(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && entry.depth() > 0
+                    && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+            })
+            .build();
+
+        for result in walker {
+            let entry = match result {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = error_path(&err).and_then(|p| relative(root, &p));
+                    let mut diag = Diagnostic::new(
+                        Severity::Warning,
+                        "unreadable-path",
+                        format!("skipped: {}", strip_path_prefix(&err.to_string())),
+                    );
+                    diag.path = path;
+                    diagnostics.push(diag);
+                    continue;
+                }
+            };
+            if entry.depth() == 0 {
+                continue;
+            }
+            let Some(rel) = relative(root, entry.path()) else {
+                continue;
+            };
+            if exclude.is_match(&rel) {
+                continue;
+            }
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
+                dirs.insert(rel);
+                continue;
+            }
+            if file_type.is_symlink() {
+                match resolve_symlink(entry.path(), &canonical_root) {
+                    Ok(Some((target, size))) => files.push(FileEntry {
+                        path: rel,
+                        size,
+                        target: Some(target),
+                    }),
+                    Ok(None) => {} // a directory inside the root: scanned where it really is
+                    Err(diag) => diagnostics.push(diag.at(&rel, None)),
+                }
+                continue;
+            }
+            if !file_type.is_file() {
+                continue;
+            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            files.push(FileEntry {
+                path: rel,
+                size,
+                target: None,
+            });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        diagnostics.sort();
+        Ok((
+            FileIndex {
+                root: root.to_path_buf(),
+                files,
+                max_file_size: options.max_file_size,
+                dirs,
+            },
+            diagnostics,
+        ))
+    }
+
+    /// An index over an explicit list of files (pre-commit mode and tests).
+    pub fn from_entries(root: &Path, mut paths: Vec<(String, u64)>) -> FileIndex {
+        paths.sort();
+        paths.dedup();
+        let mut dirs = BTreeSet::new();
+        for (p, _) in &paths {
+            let mut cur = p.as_str();
+            while let Some(i) = cur.rfind('/') {
+                cur = &cur[..i];
+                dirs.insert(cur.to_string());
+            }
+        }
+        FileIndex {
+            root: root.to_path_buf(),
+            files: paths
+                .into_iter()
+                .map(|(path, size)| FileEntry {
+                    path,
+                    size,
+                    target: None,
+                })
+                .collect(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            dirs,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether a repository-relative file exists (after ignores).
+    pub fn contains(&self, path: &str) -> bool {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .is_ok()
+    }
+
+    /// Whether a repository-relative folder exists and holds at least one indexed file.
+    pub fn contains_dir(&self, path: &str) -> bool {
+        self.dirs.contains(path.trim_end_matches('/'))
+    }
+
+    /// Files directly or indirectly below `dir` (repository-relative, no trailing slash).
+    pub fn files_under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a FileEntry> + 'a {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        let start = self
+            .files
+            .partition_point(|f| f.path.as_str() < prefix.as_str());
+        self.files[start..]
+            .iter()
+            .take_while(move |f| f.path.starts_with(&prefix))
+    }
+
+    /// Reads a file as UTF-8 text, refusing files over the size limit, binary files and
+    /// invalid UTF-8. A leading byte-order mark is dropped.
+    pub fn read(&self, entry: &FileEntry) -> Result<String, ReadError> {
+        if entry.size > self.max_file_size {
+            return Err(ReadError::TooLarge {
+                size: entry.size,
+                limit: self.max_file_size,
+            });
+        }
+        let full = match &entry.target {
+            Some(target) => target.clone(),
+            None => self.root.join(&entry.path),
+        };
+        let file = fs::File::open(&full).map_err(|e| ReadError::Io(e.to_string()))?;
+        // Read one byte past the limit so a file that grew since the walk is still refused.
+        let mut bytes = Vec::with_capacity(entry.size as usize);
+        file.take(self.max_file_size + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        if bytes.len() as u64 > self.max_file_size {
+            return Err(ReadError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_file_size,
+            });
+        }
+        decode(bytes)
+    }
+}
+
+/// Decodes file bytes as UTF-8 text, refusing binary data.
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err(ReadError::Binary);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        ReadError::NotUtf8 { line }
+    })
+}
+
+fn build_globset(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        let glob =
+            Glob::new(pattern).map_err(|e| format!("invalid exclude pattern {pattern:?}: {e}"))?;
+        builder.add(glob);
+        // `dir` and `dir/**` both mean "the folder and everything in it".
+        if !pattern.contains('*') {
+            let below = format!("{pattern}/**");
+            builder.add(
+                Glob::new(&below)
+                    .map_err(|e| format!("invalid exclude pattern {pattern:?}: {e}"))?,
+            );
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| format!("invalid exclude patterns: {e}"))
+}
+
+/// Resolves a symlink. `Ok(Some)` for a file inside the root, `Ok(None)` for a directory
+/// inside the root, `Err` (a diagnostic without a path) otherwise.
+fn resolve_symlink(
+    link: &Path,
+    canonical_root: &Path,
+) -> Result<Option<(PathBuf, u64)>, Diagnostic> {
+    let target = match fs::canonicalize(link) {
+        Ok(t) => t,
+        Err(err) => {
+            let is_loop = err.raw_os_error() == Some(40) // ELOOP on Linux
+                || err.to_string().to_lowercase().contains("symbolic links");
+            let (code, message) = if is_loop {
+                (
+                    "symlink-loop",
+                    "skipped: symlink loop (the link leads back to itself)".to_string(),
+                )
+            } else {
+                (
+                    "broken-symlink",
+                    format!("skipped: the symlink's target cannot be read ({err})"),
+                )
+            };
+            return Err(Diagnostic::new(Severity::Warning, code, message));
+        }
+    };
+    if !target.starts_with(canonical_root) {
+        return Err(Diagnostic::new(
+            Severity::Warning,
+            "symlink-outside-root",
+            "skipped: the symlink points outside the scanned repository, which opready never reads",
+        ));
+    }
+    let meta = fs::metadata(&target).map_err(|e| {
+        Diagnostic::new(Severity::Warning, "broken-symlink", format!("skipped: {e}"))
+    })?;
+    if meta.is_dir() {
+        return Ok(None);
+    }
+    Ok(Some((target, meta.len())))
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+/// `ignore` prefixes messages with the absolute path; the diagnostic carries the relative
+/// path separately, so keep the message free of machine-specific prefixes.
+fn strip_path_prefix(message: &str) -> String {
+    match message.find(": ") {
+        Some(i) if message[..i].contains('/') => message[i + 2..].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_refuses_binary_and_reports_the_line_of_bad_utf8() {
+        assert_eq!(decode(b"a\0b".to_vec()), Err(ReadError::Binary));
+        assert_eq!(
+            decode(b"ok\nok\n\xff".to_vec()),
+            Err(ReadError::NotUtf8 { line: 3 })
+        );
+        assert_eq!(decode(b"\xEF\xBB\xBFhi".to_vec()), Ok("hi".to_string()));
+    }
+
+    #[test]
+    fn walk_honours_gitignore_and_skips_dependency_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("node_modules/x")).unwrap();
+        fs::create_dir_all(root.join("docs")).unwrap();
+        fs::write(root.join("node_modules/x/README.md"), "x").unwrap();
+        fs::write(root.join(".gitignore"), "secret.yaml\n").unwrap();
+        fs::write(root.join("secret.yaml"), "a: 1").unwrap();
+        fs::write(root.join("docs/b.md"), "b").unwrap();
+        fs::write(root.join("a.md"), "a").unwrap();
+        let (index, diags) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
+        let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, [".gitignore", "a.md", "docs/b.md"]);
+        assert!(diags.is_empty());
+        assert!(index.contains("docs/b.md"));
+        assert!(index.contains_dir("docs"));
+        assert_eq!(index.files_under("docs").count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_the_root_and_loops_are_reported_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("passwd"), "root:x:0:0").unwrap();
+        let root = dir.path();
+        fs::write(root.join("real.md"), "# Real").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("passwd"), root.join("escape.md")).unwrap();
+        std::os::unix::fs::symlink(root.join("loop-b"), root.join("loop-a")).unwrap();
+        std::os::unix::fs::symlink(root.join("loop-a"), root.join("loop-b")).unwrap();
+        std::os::unix::fs::symlink(root.join("real.md"), root.join("alias.md")).unwrap();
+        let (index, diags) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
+        let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["alias.md", "real.md"]);
+        let codes: Vec<(&str, &str)> = diags
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap(), d.code.as_str()))
+            .collect();
+        assert!(
+            codes.contains(&("escape.md", "symlink-outside-root")),
+            "{codes:?}"
+        );
+        assert!(codes.contains(&("loop-a", "symlink-loop")), "{codes:?}");
+        assert_eq!(index.read(&index.files()[0]).unwrap(), "# Real");
+    }
+
+    #[test]
+    fn large_files_are_refused_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("big.yaml"), vec![b'a'; 2048]).unwrap();
+        let options = WalkOptions {
+            max_file_size: 1024,
+            ..Default::default()
+        };
+        let (index, _) = FileIndex::walk(dir.path(), &options).unwrap();
+        assert!(matches!(
+            index.read(&index.files()[0]),
+            Err(ReadError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn exclude_patterns_leave_out_folders_and_globs() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("examples/x")).unwrap();
+        fs::write(dir.path().join("examples/x/a.yaml"), "a: 1").unwrap();
+        fs::write(dir.path().join("b.yaml"), "b: 1").unwrap();
+        fs::write(dir.path().join("c.tmp"), "c").unwrap();
+        let options = WalkOptions {
+            exclude: vec!["examples".into(), "*.tmp".into()],
+            ..Default::default()
+        };
+        let (index, _) = FileIndex::walk(dir.path(), &options).unwrap();
+        let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["b.yaml"]);
+    }
+}
