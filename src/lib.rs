@@ -4,10 +4,17 @@
 //! → reports ([`report`]). The core entry point, [`check`], is a pure function of a
 //! repository path and a policy: no global state, no printing.
 
+pub mod check;
+pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod eval;
 pub mod evidence;
 pub mod parse;
+pub mod policy;
+pub mod report;
 pub mod scan;
+pub mod validate;
 
 use std::path::Path;
 

@@ -6,8 +6,8 @@
 //! which lists and fields they can select. Every item carries its `source`.
 //!
 //! Conventions: lists are named after what they hold (`slos`, `alerts`); optional fields
-//! serialise as `null` rather than disappearing, so a policy's `type` check reads
-//! "`objective` is missing" instead of silently passing; enumerations are kebab-case.
+//! that are unknown are left out of the document a policy sees (not set to `null`), so a
+//! policy demands a field with JSON Schema's `required`; enumerations are kebab-case.
 
 use std::collections::BTreeMap;
 
@@ -163,6 +163,7 @@ pub struct Slo {
     /// `openslo`, `sloth`, `pyrra`.
     pub format: String,
     /// The objective as a ratio (0.999 for 99.9 %). The strictest when several are given.
+    /// Absent when the SLO states none.
     pub objective: Option<f64>,
     /// Every objective stated, as ratios.
     pub objectives: Vec<f64>,
@@ -251,8 +252,8 @@ pub struct Alert {
     /// `runbook_url` (or `runbook` / `playbook`) annotation or label.
     pub runbook_url: Option<String>,
     /// `true` when a repository-relative runbook link resolves to a file (and heading, for
-    /// `#anchor` links); `false` when it does not; `null` for an external URL, which cannot
-    /// be checked offline, and when there is no link.
+    /// `#anchor` links); `false` when it does not. Absent when there is no link, and for
+    /// an external or templated URL, which cannot be checked offline.
     pub runbook_resolves: Option<bool>,
     /// Why the runbook link does not resolve, in words.
     pub runbook_problem: Option<String>,

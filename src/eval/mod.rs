@@ -1,0 +1,506 @@
+//! Evaluation: evidence × policy → verdicts and levels.
+//!
+//! A criterion selects an evidence list, filters it with `where`, counts it against
+//! `min`/`max` and checks every counted item with `each` (both JSON Schema). Findings
+//! name each offending item with its file:line; a count that falls short names every item
+//! that was considered but did not match, and says where opready looked. Schemas are
+//! compiled on first use and cached in the pack, so a run compiles only what it needs.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::evidence::kinds;
+use crate::policy::{Activity, Applies, Check, Criterion, Pack};
+use crate::validate;
+
+/// The outcome of one criterion.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Fail,
+    NotApplicable,
+    /// Failing, but excused by an unexpired waiver.
+    Waived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
+        }
+    }
+
+    /// Whether the criterion lets its level be reached.
+    pub fn holds(self) -> bool {
+        self != Status::Fail
+    }
+}
+
+/// One reason a criterion fails, pointing at the evidence or at where it was looked for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub criterion: String,
+    pub status: Status,
+    /// Why the criterion does not apply, passes thanks to something, or is waived.
+    pub reason: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActivityVerdict {
+    pub activity: String,
+    /// `None` when no criterion of the activity applies to the repository.
+    pub level: Option<u8>,
+    pub verdicts: Vec<Verdict>,
+}
+
+/// A criterion whose failure is excused until a date.
+#[derive(Debug, Clone)]
+pub struct Excuse {
+    pub criterion: String,
+    /// `Some(text)` while it holds ("waived until 2026-12-31 by @alice: reason"),
+    /// `None` with `expired` set when the date passed.
+    pub reason: String,
+    pub expired: bool,
+}
+
+/// Most findings listed per criterion; the rest are counted.
+pub const MAX_FINDINGS: usize = 50;
+
+/// Evaluates every activity of `pack` over an evidence document.
+pub fn evaluate(pack: &Pack, evidence: &Value, excuses: &[Excuse]) -> Vec<ActivityVerdict> {
+    pack.activities
+        .iter()
+        .map(|activity| evaluate_activity(pack, activity, evidence, excuses))
+        .collect()
+}
+
+fn evaluate_activity(
+    pack: &Pack,
+    activity: &Activity,
+    evidence: &Value,
+    excuses: &[Excuse],
+) -> ActivityVerdict {
+    if let Some(reason) = activity
+        .applies
+        .as_ref()
+        .and_then(|a| not_applicable(a, evidence))
+    {
+        return ActivityVerdict {
+            activity: activity.id.clone(),
+            level: None,
+            verdicts: activity
+                .criteria
+                .iter()
+                .map(|c| Verdict {
+                    criterion: c.id.clone(),
+                    status: Status::NotApplicable,
+                    reason: Some(format!("the activity {reason}")),
+                    findings: Vec::new(),
+                })
+                .collect(),
+        };
+    }
+    let verdicts: Vec<Verdict> = activity
+        .criteria
+        .iter()
+        .map(|c| {
+            let verdict = evaluate_criterion(c, evidence);
+            excuse(verdict, c, excuses)
+        })
+        .collect();
+    let level = level_reached(&activity.criteria, &verdicts, pack.max_level());
+    ActivityVerdict {
+        activity: activity.id.clone(),
+        level,
+        verdicts,
+    }
+}
+
+fn excuse(mut verdict: Verdict, criterion: &Criterion, excuses: &[Excuse]) -> Verdict {
+    let Some(excuse) = excuses.iter().find(|e| e.criterion == criterion.id) else {
+        return verdict;
+    };
+    if verdict.status != Status::Fail {
+        return verdict;
+    }
+    if excuse.expired {
+        verdict.findings.insert(
+            0,
+            Finding {
+                message: excuse.reason.clone(),
+                path: None,
+                line: None,
+                column: None,
+            },
+        );
+    } else {
+        verdict.status = Status::Waived;
+        verdict.reason = Some(excuse.reason.clone());
+    }
+    verdict
+}
+
+/// Levels are cumulative: a level is reached when every applicable criterion of it and of
+/// every lower level holds. `None` when nothing applies.
+pub fn level_reached(criteria: &[Criterion], verdicts: &[Verdict], max_level: u8) -> Option<u8> {
+    if verdicts.iter().all(|v| v.status == Status::NotApplicable) {
+        return None;
+    }
+    let mut level = 1;
+    for next in 2..=max_level {
+        let holds = criteria
+            .iter()
+            .zip(verdicts)
+            .filter(|(c, _)| c.level <= next)
+            .all(|(_, v)| v.status.holds());
+        if !holds {
+            break;
+        }
+        level = next;
+    }
+    Some(level)
+}
+
+fn evaluate_criterion(criterion: &Criterion, evidence: &Value) -> Verdict {
+    let mut verdict = Verdict {
+        criterion: criterion.id.clone(),
+        status: Status::Pass,
+        reason: None,
+        findings: Vec::new(),
+    };
+    if let Some(reason) = criterion
+        .applies
+        .as_ref()
+        .and_then(|a| not_applicable(a, evidence))
+    {
+        verdict.status = Status::NotApplicable;
+        verdict.reason = Some(reason);
+        return verdict;
+    }
+    let outcomes: Vec<Outcome> = criterion
+        .checks
+        .iter()
+        .map(|c| run_check(c, evidence))
+        .collect();
+    if outcomes.iter().any(|o| matches!(o, Outcome::Pass)) {
+        return verdict;
+    }
+    if outcomes.iter().all(|o| matches!(o, Outcome::Empty(_))) {
+        verdict.status = Status::NotApplicable;
+        verdict.reason = Some(
+            outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    Outcome::Empty(why) => Some(why.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        return verdict;
+    }
+    verdict.status = Status::Fail;
+    let alternatives = outcomes.len() > 1;
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let findings = match outcome {
+            Outcome::Fail(findings) => findings,
+            Outcome::Empty(why) => vec![Finding {
+                message: why,
+                path: None,
+                line: None,
+                column: None,
+            }],
+            Outcome::Pass => continue,
+        };
+        for mut finding in findings {
+            if alternatives {
+                finding.message = format!("option {}: {}", i + 1, finding.message);
+            }
+            verdict.findings.push(finding);
+        }
+    }
+    verdict
+}
+
+/// Why an `applies` condition does not hold, or `None` when it does.
+fn not_applicable(applies: &Applies, evidence: &Value) -> Option<String> {
+    let facts_hold = applies
+        .facts
+        .iter()
+        .all(|f| evidence.pointer(&format!("/facts/{f}")) == Some(&Value::Bool(true)));
+    let check_holds = applies
+        .check
+        .as_ref()
+        .is_none_or(|c| matches!(run_check(c, evidence), Outcome::Pass));
+    if facts_hold && check_holds {
+        return None;
+    }
+    let mut reason = format!("applies only when {}", applies.when);
+    if applies.facts.iter().any(|f| f == "deployable") {
+        if let Some(Value::String(why)) = evidence.pointer("/facts/deployable_reason") {
+            reason.push_str(&format!(": {why}"));
+        }
+    }
+    Some(reason)
+}
+
+enum Outcome {
+    Pass,
+    Fail(Vec<Finding>),
+    /// Nothing to check (`each` over an empty selection, no `min`): the reason.
+    Empty(String),
+}
+
+fn run_check(check: &Check, evidence: &Value) -> Outcome {
+    let kind = kinds::kind(&check.select);
+    let (singular, plural, looked_for) = kind
+        .map_or((check.select.as_str(), check.select.as_str(), ""), |k| {
+            (k.singular, k.plural, k.looked_for)
+        });
+    let empty = Vec::new();
+    let all = evidence
+        .get(&check.select)
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    let (selected, examples): (Vec<&Value>, Vec<&Value>) = all.iter().partition(|item| {
+        check.include_examples || item.pointer("/source/example") != Some(&Value::Bool(true))
+    });
+
+    let mut counted = Vec::new();
+    let mut misses = Vec::new();
+    match &check.where_ {
+        Some(schema) => match check.compiled_where(schema) {
+            Ok(validator) => {
+                for item in &selected {
+                    let errors: Vec<_> = validator.iter_errors(item).collect();
+                    if errors.is_empty() {
+                        counted.push(*item);
+                    } else if !errors.iter().any(is_kind_filter) {
+                        let why = errors
+                            .iter()
+                            .map(|e| validate::describe(e, e.instance_path().as_str()))
+                            .collect::<Vec<_>>()
+                            .join("; ");
+                        misses.push((*item, why));
+                    }
+                }
+            }
+            Err(err) => return Outcome::Fail(vec![policy_finding("where", &err)]),
+        },
+        None => counted.extend(selected.iter().copied()),
+    }
+
+    let min = match (check.min, check.max, &check.each) {
+        (None, None, None) => Some(1),
+        (min, _, _) => min,
+    };
+    let mut findings = Vec::new();
+    if let Some(min) = min.filter(|m| counted.len() < *m as usize) {
+        let mut message = if selected.is_empty() {
+            format!("no {plural} found")
+        } else if check.where_.is_some() {
+            format!(
+                "{} of {} {plural} qualify, at least {min} needed",
+                counted.len(),
+                selected.len()
+            )
+        } else {
+            format!("{} {plural} found, at least {min} needed", counted.len())
+        };
+        if !examples.is_empty() {
+            message.push_str(&format!(
+                " ({} more in example folders are not counted, e.g. {})",
+                examples.len(),
+                location(examples[0]).unwrap_or_default()
+            ));
+        }
+        if selected.is_empty() && !looked_for.is_empty() {
+            message.push_str(&format!("; looked for {looked_for}"));
+        }
+        findings.push(Finding {
+            message,
+            path: None,
+            line: None,
+            column: None,
+        });
+        for (item, why) in misses.iter().take(MAX_FINDINGS) {
+            findings.push(item_finding(
+                item,
+                singular,
+                &format!("does not qualify: {why}"),
+            ));
+        }
+        if misses.len() > MAX_FINDINGS {
+            findings.push(more(misses.len() - MAX_FINDINGS, plural));
+        }
+    }
+    if let Some(max) = check.max.filter(|m| counted.len() > *m as usize) {
+        findings.push(Finding {
+            message: format!("{} {plural} found, at most {max} allowed", counted.len()),
+            path: None,
+            line: None,
+            column: None,
+        });
+        for item in counted.iter().take(MAX_FINDINGS) {
+            findings.push(item_finding(item, singular, "counted here"));
+        }
+    }
+    if let Some(schema) = &check.each {
+        match check.compiled_each(schema) {
+            Ok(validator) => {
+                let mut failing = 0usize;
+                for item in &counted {
+                    let mut messages: Vec<String> = validator
+                        .iter_errors(item)
+                        .map(|e| validate::describe(&e, e.instance_path().as_str()))
+                        .collect();
+                    if messages.is_empty() {
+                        continue;
+                    }
+                    failing += 1;
+                    if failing > MAX_FINDINGS {
+                        continue;
+                    }
+                    messages.dedup();
+                    let mut text = messages.join("; ");
+                    if let Some(problem) = item.get("runbook_problem").and_then(Value::as_str) {
+                        if text.contains("runbook_resolves") {
+                            text.push_str(&format!(" ({problem})"));
+                        }
+                    }
+                    findings.push(item_finding(item, singular, &text));
+                }
+                if failing > MAX_FINDINGS {
+                    findings.push(more(failing - MAX_FINDINGS, plural));
+                }
+                if counted.is_empty() && min.is_none() && findings.is_empty() {
+                    let filter = if check.where_.is_some() {
+                        " that qualify"
+                    } else {
+                        ""
+                    };
+                    let mut why = format!("nothing to check: no {plural}{filter} found");
+                    if !examples.is_empty() {
+                        why.push_str(&format!(
+                            " outside example folders ({} in examples)",
+                            examples.len()
+                        ));
+                    }
+                    return Outcome::Empty(why);
+                }
+            }
+            Err(err) => return Outcome::Fail(vec![policy_finding("each", &err)]),
+        }
+    }
+    if findings.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(findings)
+    }
+}
+
+/// A `where` error on a top-level `const`/`enum` (e.g. `kind: readme`, `template: true`)
+/// means the item is of another sort, not a near miss worth listing.
+fn is_kind_filter(err: &jsonschema::ValidationError) -> bool {
+    use jsonschema::error::ValidationErrorKind as K;
+    matches!(err.kind(), K::Constant { .. } | K::Enum { .. })
+        && err.instance_path().as_str().matches('/').count() == 1
+}
+
+fn policy_finding(part: &str, err: &str) -> Finding {
+    Finding {
+        message: format!("policy error: `{part}` is not a valid JSON Schema: {err}"),
+        path: None,
+        line: None,
+        column: None,
+    }
+}
+
+fn more(n: usize, plural: &str) -> Finding {
+    Finding {
+        message: format!("… and {n} more {plural}"),
+        path: None,
+        line: None,
+        column: None,
+    }
+}
+
+/// How an item is named in messages: its name, title or path.
+pub fn label(item: &Value) -> Option<String> {
+    ["name", "title", "path"]
+        .iter()
+        .find_map(|k| item.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+fn location(item: &Value) -> Option<String> {
+    let path = item.pointer("/source/path")?.as_str()?;
+    Some(match item.pointer("/source/line").and_then(Value::as_u64) {
+        Some(line) => format!("{path}:{line}"),
+        None => path.to_string(),
+    })
+}
+
+fn item_finding(item: &Value, singular: &str, what: &str) -> Finding {
+    let name = label(item).map_or_else(|| singular.to_string(), |l| format!("{singular} `{l}`"));
+    Finding {
+        message: format!("{name}: {what}"),
+        path: item
+            .pointer("/source/path")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        line: item
+            .pointer("/source/line")
+            .and_then(Value::as_u64)
+            .map(|l| l as u32),
+        column: item
+            .pointer("/source/column")
+            .and_then(Value::as_u64)
+            .map(|c| c as u32),
+    }
+}
+
+/// Criteria failing at exactly `level`: what blocks an activity from reaching it.
+pub fn blockers<'a>(
+    activity: &'a Activity,
+    verdict: &'a ActivityVerdict,
+    level: u8,
+) -> Vec<&'a Criterion> {
+    activity
+        .criteria
+        .iter()
+        .zip(&verdict.verdicts)
+        .filter(|(c, v)| c.level == level && v.status == Status::Fail)
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// Counts per status, for summaries.
+pub fn status_counts(verdicts: &[ActivityVerdict]) -> BTreeMap<Status, usize> {
+    let mut counts = BTreeMap::new();
+    for v in verdicts.iter().flat_map(|a| &a.verdicts) {
+        *counts.entry(v.status).or_insert(0) += 1;
+    }
+    counts
+}

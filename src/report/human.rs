@@ -1,0 +1,529 @@
+//! `--format human`: a scorecard table, then each criterion that blocks the next level as
+//! a diagnostic with source snippets of the evidence it points at, then input problems.
+
+use std::fmt::{self, Write as _};
+use std::fs;
+use std::path::{Component, Path};
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
+use miette::{
+    Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
+    NamedSource,
+};
+use owo_colors::OwoColorize;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::eval::{Finding, Status};
+use crate::report::{ActivityReport, CriterionReport, Report};
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct HumanOptions {
+    pub color: bool,
+    /// Wrap width for diagnostics.
+    pub width: usize,
+    /// Show every failing criterion, not only those blocking the next level.
+    pub all: bool,
+    /// Findings shown with a source snippet per criterion; the rest are listed.
+    pub snippets: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions {
+            color: false,
+            width: 100,
+            all: false,
+            snippets: 3,
+        }
+    }
+}
+
+/// Renders the report. `root` is the repository, read for source snippets only (files
+/// the report names, inside the root).
+pub fn render(report: &Report, root: Option<&Path>, options: &HumanOptions) -> String {
+    let mut out = String::new();
+    header(&mut out, report, options);
+    out.push('\n');
+    out.push_str(&scorecard(report, options));
+    out.push('\n');
+    gate_line(&mut out, report, options);
+
+    let handler = GraphicalReportHandler::new_themed(if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    })
+    .with_width(options.width)
+    .with_context_lines(1)
+    .with_links(false)
+    .with_show_related_as_nested(true);
+
+    let mut shown = 0;
+    for activity in &report.activities {
+        let criteria: Vec<&CriterionReport> = activity
+            .criteria
+            .iter()
+            .filter(|c| {
+                c.status == Status::Fail && (options.all || Some(c.level) == activity.next_level)
+            })
+            .collect();
+        for criterion in criteria {
+            if shown == 0 {
+                let _ = writeln!(
+                    out,
+                    "\n{}\n",
+                    paint("Blockers", options, |s| s.bold().to_string())
+                );
+            }
+            shown += 1;
+            let diag = criterion_diagnostic(activity, criterion, root, options);
+            let _ = handler.render_report(&mut out, &diag);
+            out.push('\n');
+        }
+    }
+    let hidden = report
+        .activities
+        .iter()
+        .flat_map(|a| a.criteria.iter().map(move |c| (a, c)))
+        .filter(|(a, c)| c.status == Status::Fail && Some(c.level) != a.next_level)
+        .count();
+    if hidden > 0 && !options.all {
+        let _ = writeln!(
+            out,
+            "\n{hidden} more failing criteria block higher levels; run with --all to see them."
+        );
+    }
+
+    if !report.diagnostics.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} ({})\n",
+            paint("Files opready could not use", options, |s| s
+                .bold()
+                .to_string()),
+            report.diagnostics.len()
+        );
+        for d in &report.diagnostics {
+            let diag = file_diagnostic(d, root);
+            let _ = handler.render_report(&mut out, &diag);
+        }
+    }
+    out
+}
+
+fn paint(text: &str, options: &HumanOptions, style: impl Fn(&str) -> String) -> String {
+    if options.color {
+        style(text)
+    } else {
+        text.to_string()
+    }
+}
+
+fn header(out: &mut String, report: &Report, options: &HumanOptions) {
+    let s = &report.service;
+    let mut line = format!(
+        "{} {}",
+        paint(&s.name, options, |t| t.bold().to_string()),
+        paint(&format!("({})", report.repository.path), options, |t| t
+            .dimmed()
+            .to_string())
+    );
+    match (&s.tier, &s.tier_source) {
+        (Some(tier), Some(source)) => {
+            let _ = write!(line, " · tier {tier} (from {source})");
+        }
+        _ => line.push_str(" · no tier"),
+    }
+    if let (Some(owner), Some(source)) = (&s.owner, &s.owner_source) {
+        let _ = write!(line, " · owner {owner} (from {source})");
+    }
+    let _ = writeln!(out, "{line}");
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            &format!(
+                "policy {} · {} files, {} read · {}",
+                report.policy.name,
+                report.evidence.files,
+                report.evidence.files_read,
+                if s.deployable {
+                    "deployable service"
+                } else {
+                    "not a deployable service"
+                }
+            ),
+            options,
+            |t| t.dimmed().to_string()
+        )
+    );
+}
+
+/// Lines above and below the table and under the header only.
+const SCORECARD_STYLE: TableStyle = TableStyle::new()
+    .top_border(LineStyle::none().fill('─').junction('─'))
+    .header_separator(LineStyle::none().fill('─').junction('─'))
+    .bottom_border(LineStyle::none().fill('─').junction('─'));
+
+fn scorecard(report: &Report, options: &HumanOptions) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(SCORECARD_STYLE)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(options.width as u16)
+        .set_header(["Activity", "Level", "Target", "Blocking the next level"]);
+    if options.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    let styled = |text: String, color: Option<Color>| {
+        let cell = Cell::new(text);
+        match color {
+            Some(c) if options.color => cell.fg(c).add_attribute(Attribute::Bold),
+            _ => cell,
+        }
+    };
+    for activity in &report.activities {
+        let (level, level_color) = level_cell(activity);
+        let (target, target_color) = target_cell(activity);
+        table.add_row([
+            Cell::new(&activity.title),
+            styled(level, level_color),
+            styled(target, target_color),
+            Cell::new(blockers_cell(activity)),
+        ]);
+    }
+    table.to_string()
+}
+
+fn level_cell(activity: &ActivityReport) -> (String, Option<Color>) {
+    match (activity.level, &activity.level_name) {
+        (Some(level), Some(name)) => {
+            let color = match level {
+                l if l >= activity.max_level => Color::Green,
+                1 => Color::Red,
+                _ => Color::Yellow,
+            };
+            (
+                format!("{level}/{} {name}", activity.max_level),
+                Some(color),
+            )
+        }
+        _ => ("n/a".to_string(), None),
+    }
+}
+
+fn target_cell(activity: &ActivityReport) -> (String, Option<Color>) {
+    match activity.target {
+        None => ("—".to_string(), None),
+        Some(t) if !activity.applicable => (format!("{t} (n/a)"), None),
+        Some(t) if activity.met => (format!("{t} ✓"), Some(Color::Green)),
+        Some(t) => (format!("{t} ✗"), Some(Color::Red)),
+    }
+}
+
+fn blockers_cell(activity: &ActivityReport) -> String {
+    if !activity.applicable {
+        return activity
+            .not_applicable_reason
+            .clone()
+            .unwrap_or_else(|| "no criterion applies".to_string());
+    }
+    if activity.next_level.is_none() {
+        return "— (highest level)".to_string();
+    }
+    if activity.blockers.is_empty() {
+        return "—".to_string();
+    }
+    activity.blockers.join(", ")
+}
+
+fn gate_line(out: &mut String, report: &Report, options: &HumanOptions) {
+    let with_target = report
+        .activities
+        .iter()
+        .filter(|a| a.target.is_some())
+        .count();
+    if with_target == 0 {
+        let _ = writeln!(
+            out,
+            "No targets set: set a tier in .opready.yaml or catalog-info.yaml, or pass --tier or --require ACTIVITY=LEVEL to gate on levels."
+        );
+    } else if report.summary.met {
+        let text = format!("✓ All {with_target} targets met.");
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(&text, options, |s| s.green().bold().to_string())
+        );
+    } else {
+        let text = format!(
+            "✗ {} of {with_target} activities below target: {}.",
+            report.summary.below_target.len(),
+            report.summary.below_target.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(&text, options, |s| s.red().bold().to_string())
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// miette diagnostics
+
+/// Findings without a snippet listed per criterion; the rest are counted.
+const MAX_LISTED: usize = 8;
+
+#[derive(Debug)]
+struct CriterionDiag {
+    message: String,
+    severity: miette::Severity,
+    related: Vec<FindingDiag>,
+}
+
+impl fmt::Display for CriterionDiag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CriterionDiag {}
+
+impl MietteDiagnostic for CriterionDiag {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn MietteDiagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn MietteDiagnostic),
+            ))
+        }
+    }
+}
+
+#[derive(Debug)]
+struct FindingDiag {
+    message: String,
+    severity: miette::Severity,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Display for FindingDiag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiag {}
+
+impl MietteDiagnostic for FindingDiag {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+fn criterion_diagnostic(
+    activity: &ActivityReport,
+    criterion: &CriterionReport,
+    root: Option<&Path>,
+    options: &HumanOptions,
+) -> CriterionDiag {
+    let blocks_target = !activity.met && activity.target.is_some_and(|t| criterion.level <= t);
+    let severity = if blocks_target {
+        miette::Severity::Error
+    } else {
+        miette::Severity::Warning
+    };
+    let role = if blocks_target {
+        "below target"
+    } else {
+        "not required"
+    };
+    let mut related = Vec::new();
+    let mut snippets = 0;
+    let mut listed = 0;
+    let finding_severity = miette::Severity::Advice;
+    for finding in &criterion.findings {
+        if let (Some(path), Some(line)) = (&finding.path, finding.line) {
+            if snippets < options.snippets {
+                if let Some(diag) = located(finding, path, line, root, finding_severity) {
+                    snippets += 1;
+                    related.push(diag);
+                    continue;
+                }
+            }
+        }
+        listed += 1;
+        if listed <= MAX_LISTED {
+            related.push(FindingDiag {
+                message: plain(finding),
+                severity: finding_severity,
+                source: None,
+                label: None,
+            });
+        }
+    }
+    if listed > MAX_LISTED {
+        related.push(FindingDiag {
+            message: format!(
+                "… and {} more findings (see --format json)",
+                listed - MAX_LISTED
+            ),
+            severity: finding_severity,
+            source: None,
+            label: None,
+        });
+    }
+    let message = format!(
+        "{} — {} [{} · level {} · {role}]",
+        criterion.id, criterion.title, activity.id, criterion.level
+    );
+    related.push(FindingDiag {
+        message: format!(
+            "fix: {}\nwhy: {}\nmore: opready explain {}",
+            criterion.fix.trim(),
+            criterion.why.trim(),
+            criterion.id
+        ),
+        severity: miette::Severity::Advice,
+        source: None,
+        label: None,
+    });
+    CriterionDiag {
+        message,
+        severity,
+        related,
+    }
+}
+
+fn plain(finding: &Finding) -> String {
+    match (&finding.path, finding.line) {
+        (Some(path), Some(line)) => format!("{path}:{line}: {}", finding.message),
+        (Some(path), None) => format!("{path}: {}", finding.message),
+        _ => finding.message.clone(),
+    }
+}
+
+fn located(
+    finding: &Finding,
+    path: &str,
+    line: u32,
+    root: Option<&Path>,
+    severity: miette::Severity,
+) -> Option<FindingDiag> {
+    let text = read_inside(root?, path)?;
+    let offset = offset_of(&text, line, finding.column.unwrap_or(1))?;
+    let len = text[offset..]
+        .find('\n')
+        .unwrap_or(text.len() - offset)
+        .max(1);
+    Some(FindingDiag {
+        message: format!("{path}:{line}"),
+        severity,
+        label: Some(LabeledSpan::new(Some(finding.message.clone()), offset, len)),
+        source: Some(NamedSource::new(path, text)),
+    })
+}
+
+fn file_diagnostic(d: &Diagnostic, root: Option<&Path>) -> FindingDiag {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    };
+    if let (Some(path), Some(line), Some(root)) = (&d.path, d.line, root) {
+        if let Some(text) = read_inside(root, path) {
+            if let Some(offset) = offset_of(&text, line, d.column.unwrap_or(1)) {
+                let len = text[offset..]
+                    .find('\n')
+                    .unwrap_or(text.len() - offset)
+                    .max(1);
+                return FindingDiag {
+                    message: format!("{path}:{line}: [{}]", d.code),
+                    severity,
+                    label: Some(LabeledSpan::new(Some(d.message.clone()), offset, len)),
+                    source: Some(NamedSource::new(path, text)),
+                };
+            }
+        }
+    }
+    let place = match (&d.path, d.line) {
+        (Some(p), Some(l)) => format!("{p}:{l}: "),
+        (Some(p), None) => format!("{p}: "),
+        _ => String::new(),
+    };
+    FindingDiag {
+        message: format!("{place}{} [{}]", d.message, d.code),
+        severity,
+        label: None,
+        source: None,
+    }
+}
+
+/// Reads a report-named file for a snippet, refusing anything that is not a plain
+/// relative path inside the root, and large or non-text files.
+fn read_inside(root: &Path, path: &str) -> Option<String> {
+    let rel = Path::new(path);
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let full = root.join(rel);
+    let canonical_root = fs::canonicalize(root).ok()?;
+    let canonical = fs::canonicalize(&full).ok()?;
+    if !canonical.starts_with(&canonical_root) {
+        return None;
+    }
+    let meta = fs::metadata(&canonical).ok()?;
+    if !meta.is_file() || meta.len() > crate::scan::DEFAULT_MAX_FILE_SIZE {
+        return None;
+    }
+    crate::scan::decode(fs::read(&canonical).ok()?).ok()
+}
+
+/// Byte offset of a 1-based line and column (columns count characters).
+fn offset_of(text: &str, line: u32, column: u32) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line as usize - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    let line_text = &text[start..];
+    let line_end = line_text.find('\n').unwrap_or(line_text.len());
+    let col = line_text[..line_end]
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(0, |(i, _)| i);
+    Some(start + col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(offset_of(text, 1, 1), Some(0));
+        assert_eq!(offset_of(text, 2, 3), Some(5));
+        assert_eq!(offset_of(text, 3, 1), Some(8));
+        assert_eq!(offset_of(text, 9, 1), None);
+    }
+}
