@@ -334,11 +334,11 @@ fn targets(
     options: &CheckOptions,
 ) -> Result<BTreeMap<String, (u8, String)>, CheckError> {
     let mut targets = BTreeMap::new();
-    if let Some(key) = &service.tier {
-        if let Some(tier) = pack.tiers.get(key) {
-            for (activity, level) in &tier.targets {
-                targets.insert(activity.clone(), (*level, format!("tier {key}")));
-            }
+    if let Some(key) = &service.tier
+        && let Some(tier) = pack.tiers.get(key)
+    {
+        for (activity, level) in &tier.targets {
+            targets.insert(activity.clone(), (*level, format!("tier {key}")));
         }
     }
     let config_file = loaded

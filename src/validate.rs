@@ -31,12 +31,11 @@ pub fn validate_node(node: &Node, validator: &jsonschema::Validator) -> Vec<Viol
             let pointer = err.instance_path().as_str().to_string();
             let mut pos = node.nearest(&pointer).pos;
             // Point at the unexpected key itself, not at its parent map.
-            if let ValidationErrorKind::AdditionalProperties { unexpected } = err.kind() {
-                if let Some(first) = unexpected.first() {
-                    if let Some((key, _)) = node.nearest(&pointer).entry(first) {
-                        pos = key.pos;
-                    }
-                }
+            if let ValidationErrorKind::AdditionalProperties { unexpected } = err.kind()
+                && let Some(first) = unexpected.first()
+                && let Some((key, _)) = node.nearest(&pointer).entry(first)
+            {
+                pos = key.pos;
             }
             Violation {
                 message: describe(&err, &pointer),

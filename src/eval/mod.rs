@@ -257,10 +257,10 @@ fn not_applicable(applies: &Applies, evidence: &Value) -> Option<String> {
         return None;
     }
     let mut reason = format!("applies only when {}", applies.when);
-    if applies.facts.iter().any(|f| f == "deployable") {
-        if let Some(Value::String(why)) = evidence.pointer("/facts/deployable_reason") {
-            reason.push_str(&format!(": {why}"));
-        }
+    if applies.facts.iter().any(|f| f == "deployable")
+        && let Some(Value::String(why)) = evidence.pointer("/facts/deployable_reason")
+    {
+        reason.push_str(&format!(": {why}"));
     }
     Some(reason)
 }
@@ -384,10 +384,10 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
                     }
                     messages.dedup();
                     let mut text = messages.join("; ");
-                    if let Some(problem) = item.get("runbook_problem").and_then(Value::as_str) {
-                        if text.contains("runbook_resolves") {
-                            text.push_str(&format!(" ({problem})"));
-                        }
+                    if let Some(problem) = item.get("runbook_problem").and_then(Value::as_str)
+                        && text.contains("runbook_resolves")
+                    {
+                        text.push_str(&format!(" ({problem})"));
                     }
                     findings.push(item_finding(item, singular, &text));
                 }
@@ -503,4 +503,174 @@ pub fn status_counts(verdicts: &[ActivityVerdict]) -> BTreeMap<Status, usize> {
         *counts.entry(v.status).or_insert(0) += 1;
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::load::load_in_memory;
+    use serde_json::json;
+
+    const PACK: &str = "name: t\nlevels:\n  - {level: 1, name: one}\n  - {level: 2, name: two}\n  - {level: 3, name: three}\nactivities: [a.yaml]\n";
+
+    fn pack(criteria: &str) -> Pack {
+        let activity = format!(
+            "id: act\ntitle: Act\ndescription: d\ndelegation: inquire\nlevels: {{1: a, 2: b, 3: c}}\ncriteria:\n{criteria}"
+        );
+        load_in_memory(&[("pack.yaml", PACK), ("a.yaml", &activity)])
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn alert(name: &str, paging: bool, runbook: Option<bool>, line: u32) -> Value {
+        let mut a = json!({"name": name, "paging": paging, "source": {"path": "rules.yaml", "line": line, "example": false}});
+        if let Some(r) = runbook {
+            a["runbook_url"] = json!("docs/x.md");
+            a["runbook_resolves"] = json!(r);
+        }
+        a
+    }
+
+    const RUNBOOK: &str = "  - id: paging-runbook\n    level: 2\n    title: t\n    why: w\n    fix: f\n    select: alerts\n    where: {properties: {paging: {const: true}}}\n    each: {required: [runbook_url], properties: {runbook_resolves: {const: true}}}\n";
+
+    #[test]
+    fn each_names_every_offending_item_with_its_line() {
+        let p = pack(RUNBOOK);
+        let evidence = json!({"alerts": [
+            alert("A", true, Some(true), 3),
+            alert("B", true, None, 9),
+            alert("C", true, Some(false), 14),
+            alert("D", false, None, 20),
+        ]});
+        let v = &evaluate(&p, &evidence, &[])[0];
+        assert_eq!(v.level, Some(1));
+        let verdict = &v.verdicts[0];
+        assert_eq!(verdict.status, Status::Fail);
+        let got: Vec<(Option<u32>, &str)> = verdict
+            .findings
+            .iter()
+            .map(|f| (f.line, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(9), "alert `B`: `runbook_url` is missing"),
+                (
+                    Some(14),
+                    "alert `C`: `runbook_resolves` is false, expected true"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn each_over_nothing_is_not_applicable_and_never_lowers_a_level() {
+        let p = pack(RUNBOOK);
+        let v = &evaluate(&p, &json!({"alerts": [alert("D", false, None, 1)]}), &[])[0];
+        assert_eq!(v.verdicts[0].status, Status::NotApplicable);
+        assert_eq!(v.level, None, "nothing applies, so no level");
+    }
+
+    #[test]
+    fn min_failure_says_where_it_looked_and_lists_near_misses() {
+        let p = pack(
+            "  - id: tests\n    level: 2\n    title: t\n    why: w\n    fix: f\n    select: pipelines\n    where: {properties: {step_kinds: {contains: {const: test}}}}\n    min: 1\n",
+        );
+        let none = &evaluate(&p, &json!({"pipelines": []}), &[])[0].verdicts[0];
+        assert_eq!(none.status, Status::Fail);
+        assert!(
+            none.findings[0]
+                .message
+                .starts_with("no CI/CD pipelines found; looked for GitHub Actions"),
+            "{:?}",
+            none.findings
+        );
+        let evidence = json!({"pipelines": [{"name": "ci", "step_kinds": ["lint"], "source": {"path": ".github/workflows/ci.yml", "line": 1, "example": false}}]});
+        let miss = &evaluate(&p, &evidence, &[])[0].verdicts[0];
+        assert_eq!(
+            miss.findings[0].message,
+            "0 of 1 CI/CD pipelines qualify, at least 1 needed"
+        );
+        assert_eq!(
+            miss.findings[1].path.as_deref(),
+            Some(".github/workflows/ci.yml")
+        );
+        assert!(
+            miss.findings[1]
+                .message
+                .contains("`step_kinds` ([\"lint\"]) has no matching entry"),
+            "{:?}",
+            miss.findings
+        );
+    }
+
+    #[test]
+    fn examples_are_not_counted_but_mentioned() {
+        let p = pack(
+            "  - id: slo\n    level: 2\n    title: t\n    why: w\n    fix: f\n    select: slos\n    min: 1\n",
+        );
+        let evidence = json!({"slos": [{"name": "x", "source": {"path": "examples/slo.yaml", "line": 4, "example": true}}]});
+        let v = &evaluate(&p, &evidence, &[])[0].verdicts[0];
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.findings[0]
+                .message
+                .contains("1 more in example folders are not counted, e.g. examples/slo.yaml:4"),
+            "{:?}",
+            v.findings
+        );
+    }
+
+    #[test]
+    fn levels_are_cumulative_and_any_passes_on_one_alternative() {
+        let p = pack(concat!(
+            "  - {id: two, level: 2, title: t, why: w, fix: f, select: slos, min: 1}\n",
+            "  - id: three\n    level: 3\n    title: t\n    why: w\n    fix: f\n    any:\n      - {select: runbooks, min: 1}\n      - {select: docs, min: 1}\n",
+        ));
+        let src = json!({"path": "a", "line": 1, "example": false});
+        let only_three = json!({"docs": [{"path": "a", "source": src}]});
+        assert_eq!(
+            evaluate(&p, &only_three, &[])[0].level,
+            Some(1),
+            "level 3 passing does not lift a failed level 2"
+        );
+        let both =
+            json!({"docs": [{"path": "a", "source": src}], "slos": [{"name": "s", "source": src}]});
+        assert_eq!(evaluate(&p, &both, &[])[0].level, Some(3));
+    }
+
+    #[test]
+    fn applies_makes_a_criterion_not_applicable_with_a_reason() {
+        let p = pack(
+            "  - id: c\n    level: 2\n    title: t\n    why: w\n    fix: f\n    applies: {when: the repository has IaC, facts: [has_iac]}\n    select: budgets\n    min: 1\n",
+        );
+        let v = &evaluate(&p, &json!({"facts": {"has_iac": false}}), &[])[0];
+        assert_eq!(v.verdicts[0].status, Status::NotApplicable);
+        assert_eq!(
+            v.verdicts[0].reason.as_deref(),
+            Some("applies only when the repository has IaC")
+        );
+        let v = &evaluate(&p, &json!({"facts": {"has_iac": true}}), &[])[0];
+        assert_eq!(v.verdicts[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn waivers_excuse_until_they_expire() {
+        let p = pack("  - {id: c, level: 2, title: t, why: w, fix: f, select: slos, min: 1}\n");
+        let active = Excuse {
+            criterion: "c".into(),
+            reason: "waived until 2099-01-01 by @a: later".into(),
+            expired: false,
+        };
+        let v = &evaluate(&p, &json!({}), &[active])[0];
+        assert_eq!(v.verdicts[0].status, Status::Waived);
+        assert_eq!(v.level, Some(3));
+        let expired = Excuse {
+            criterion: "c".into(),
+            reason: "waiver expired on 2000-01-01".into(),
+            expired: true,
+        };
+        let v = &evaluate(&p, &json!({}), &[expired])[0];
+        assert_eq!(v.verdicts[0].status, Status::Fail);
+        assert!(v.verdicts[0].findings[0].message.contains("expired"));
+    }
 }

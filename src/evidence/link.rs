@@ -73,10 +73,10 @@ pub fn resolve_runbook(
             .unwrap_or_else(|| file_part.to_string());
         return RunbookTarget::Broken(format!("`{shown}` does not exist in the repository"));
     };
-    if let Some(anchor) = anchor.filter(|a| !a.is_empty()) {
-        if has_anchor(found, anchor) == Some(false) {
-            return RunbookTarget::Broken(format!("`{found}` has no heading for `#{anchor}`"));
-        }
+    if let Some(anchor) = anchor.filter(|a| !a.is_empty())
+        && has_anchor(found, anchor) == Some(false)
+    {
+        return RunbookTarget::Broken(format!("`{found}` has no heading for `#{anchor}`"));
     }
     RunbookTarget::Resolved {
         path: found.to_string(),

@@ -151,9 +151,7 @@ pub fn parse(text: &str) -> Markdown {
             Event::Html(t) | Event::InlineHtml(t) => {
                 // Keep anchors written as HTML (`<a name="x">`), drop comments' words.
                 let lower = t.to_lowercase();
-                if lower.contains("<!--") {
-                    in_html_comment = !lower.contains("-->");
-                } else if in_html_comment {
+                if lower.contains("<!--") || in_html_comment {
                     in_html_comment = !lower.contains("-->");
                 } else if lower.contains("name=") || lower.contains("id=") {
                     doc.text.push_str(lower.trim());

@@ -286,10 +286,10 @@ fn load_with(
     for (i, name) in pack_file.activities.iter().enumerate() {
         match read(name) {
             Ok((label, text)) => {
-                if let Some(src) = loader.parse(&label, &text) {
-                    if let Some(file) = loader.typed::<ActivityFile>(&src) {
-                        activity_srcs.push((src, file));
-                    }
+                if let Some(src) = loader.parse(&label, &text)
+                    && let Some(file) = loader.typed::<ActivityFile>(&src)
+                {
+                    activity_srcs.push((src, file));
                 }
             }
             Err(message) => loader.problem_at(&pack_src, &format!("/activities/{i}"), message),
@@ -337,6 +337,10 @@ fn load_with(
     }
     pack.activities
         .retain(|a| !disabled.contains(a.id.as_str()));
+    for tier in pack.tiers.values_mut() {
+        tier.targets
+            .retain(|activity, _| !disabled.contains(activity.as_str()));
+    }
     for activity in &mut pack.activities {
         activity
             .criteria
@@ -560,27 +564,27 @@ fn check_check(loader: &mut Loader, src: &SourceFile, at: &str, check: &Check) {
             ),
         );
     }
-    if let (Some(min), Some(max)) = (check.min, check.max) {
-        if min > max {
-            loader.problem_at(
-                src,
-                &format!("{at}/min"),
-                format!("`min` ({min}) is greater than `max` ({max})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (check.min, check.max)
+        && min > max
+    {
+        loader.problem_at(
+            src,
+            &format!("{at}/min"),
+            format!("`min` ({min}) is greater than `max` ({max})"),
+        );
     }
     // Sub-schemas are compiled here only for packs being validated; the built-in pack is
     // proven by a test, and the evaluator compiles what a run needs.
     if loader.check_schema {
         for (name, schema) in [("where", &check.where_), ("each", &check.each)] {
-            if let Some(schema) = schema {
-                if let Err(err) = validate::compile(schema) {
-                    loader.problem_at(
-                        src,
-                        &format!("{at}/{name}"),
-                        format!("`{name}` is not a valid JSON Schema: {err}"),
-                    );
-                }
+            if let Some(schema) = schema
+                && let Err(err) = validate::compile(schema)
+            {
+                loader.problem_at(
+                    src,
+                    &format!("{at}/{name}"),
+                    format!("`{name}` is not a valid JSON Schema: {err}"),
+                );
             }
         }
     }
@@ -634,4 +638,16 @@ fn check_pack(loader: &mut Loader, pack_src: &SourceFile, pack: &Pack) {
 pub enum PolicyFile {
     Pack(PackFile),
     Activity(ActivityFile),
+}
+
+/// A pack from in-memory files (`pack.yaml` plus the activity files it names), fully
+/// validated. For tests and embedding.
+pub fn load_in_memory(files: &[(&str, &str)]) -> Result<Pack, PolicyError> {
+    load_with(true, "in-memory", |name| {
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .ok_or_else(|| format!("no file {name}"))
+    })
 }

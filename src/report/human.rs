@@ -360,14 +360,13 @@ fn criterion_diagnostic(
     let mut listed = 0;
     let finding_severity = miette::Severity::Advice;
     for finding in &criterion.findings {
-        if let (Some(path), Some(line)) = (&finding.path, finding.line) {
-            if snippets < options.snippets {
-                if let Some(diag) = located(finding, path, line, root, finding_severity) {
-                    snippets += 1;
-                    related.push(diag);
-                    continue;
-                }
-            }
+        if let (Some(path), Some(line)) = (&finding.path, finding.line)
+            && snippets < options.snippets
+            && let Some(diag) = located(finding, path, line, root, finding_severity)
+        {
+            snippets += 1;
+            related.push(diag);
+            continue;
         }
         listed += 1;
         if listed <= MAX_LISTED {
@@ -447,21 +446,20 @@ fn file_diagnostic(d: &Diagnostic, root: Option<&Path>) -> FindingDiag {
         Severity::Warning => miette::Severity::Warning,
         Severity::Note => miette::Severity::Advice,
     };
-    if let (Some(path), Some(line), Some(root)) = (&d.path, d.line, root) {
-        if let Some(text) = read_inside(root, path) {
-            if let Some(offset) = offset_of(&text, line, d.column.unwrap_or(1)) {
-                let len = text[offset..]
-                    .find('\n')
-                    .unwrap_or(text.len() - offset)
-                    .max(1);
-                return FindingDiag {
-                    message: format!("{path}:{line}: [{}]", d.code),
-                    severity,
-                    label: Some(LabeledSpan::new(Some(d.message.clone()), offset, len)),
-                    source: Some(NamedSource::new(path, text)),
-                };
-            }
-        }
+    if let (Some(path), Some(line), Some(root)) = (&d.path, d.line, root)
+        && let Some(text) = read_inside(root, path)
+        && let Some(offset) = offset_of(&text, line, d.column.unwrap_or(1))
+    {
+        let len = text[offset..]
+            .find('\n')
+            .unwrap_or(text.len() - offset)
+            .max(1);
+        return FindingDiag {
+            message: format!("{path}:{line}: [{}]", d.code),
+            severity,
+            label: Some(LabeledSpan::new(Some(d.message.clone()), offset, len)),
+            source: Some(NamedSource::new(path, text)),
+        };
     }
     let place = match (&d.path, d.line) {
         (Some(p), Some(l)) => format!("{p}:{l}: "),
