@@ -1,3 +1,194 @@
-use crate::evidence::Detector;
+//! SLO specifications: OpenSLO, Sloth and Pyrra documents become `slos` (and OpenSLO's
+//! stand-alone `slis` and `alert_policies`).
+//!
+//! The three formats disagree on almost everything (objective as ratio or percentage,
+//! window as a duration or as count and unit, alerting generated or declared), so each
+//! detector normalises to the evidence model here: objectives as ratios, windows as
+//! duration shorthands, indicator kinds from a small fixed set.
 
-pub static DETECTORS: &[&dyn Detector] = &[];
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::evidence::{Detector, SliSpec, Slo, Source};
+use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER};
+
+pub mod openslo;
+pub mod pyrra;
+pub mod sloth;
+
+pub static DETECTORS: &[&dyn Detector] = &[&openslo::OpenSlo, &sloth::Sloth, &pyrra::Pyrra];
+
+/// The values of top-level `key:` lines (column 0), unquoted and without trailing
+/// comments. A cheap look at a file before parsing it: Kubernetes-style documents state
+/// `apiVersion` and `kind` at the top level, so this finds them without a YAML parse.
+pub(crate) fn top_level_values<'t>(text: &'t str, key: &'t str) -> impl Iterator<Item = &'t str> {
+    text.lines().filter_map(move |line| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = match rest.find(" #") {
+            Some(i) => &rest[..i],
+            None => rest,
+        };
+        Some(value.trim().trim_matches(|c| c == '"' || c == '\''))
+    })
+}
+
+/// A non-empty, trimmed string value.
+pub(crate) fn text_of(node: Option<&Node>) -> Option<String> {
+    node.and_then(Node::scalar_text)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Rounds away binary noise (`99.9 / 100` is `0.9990000000000001`) and keeps only values
+/// that can be an objective: a ratio in (0, 1].
+fn clean_ratio(value: f64) -> Option<f64> {
+    let rounded = (value * 1e12).round() / 1e12;
+    (rounded > 0.0 && rounded <= 1.0).then_some(rounded)
+}
+
+/// An objective written as a ratio (`0.999`).
+pub(crate) fn ratio_of(node: Option<&Node>) -> Option<f64> {
+    node.and_then(Node::as_f64).and_then(clean_ratio)
+}
+
+/// An objective written as a percentage (`99.9`, `"99.9"`), as a ratio.
+pub(crate) fn ratio_of_percent(node: Option<&Node>) -> Option<f64> {
+    node.and_then(Node::as_f64)
+        .and_then(|p| clean_ratio(p / 100.0))
+}
+
+/// The strictest objective: the highest ratio.
+pub(crate) fn strictest(objectives: &[f64]) -> Option<f64> {
+    objectives.iter().copied().reduce(f64::max)
+}
+
+/// Whether a field name reads like a query: `query`, `errorQuery`, `error_ratio_query`,
+/// `promql`, `nrql`, … but not `queryType`.
+fn is_query_key(key: &str) -> bool {
+    let key: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    key.ends_with("query")
+        || matches!(
+            key.as_str(),
+            "promql" | "nrql" | "mql" | "expr" | "expression" | "sql"
+        )
+}
+
+/// Every query-like string field under `node`, in the order written.
+pub(crate) fn collect_queries(node: &Node, out: &mut Vec<String>) {
+    if node.is_seq() {
+        for item in node.as_seq() {
+            collect_queries(item, out);
+        }
+        return;
+    }
+    for (key, value) in node.as_map() {
+        match (key.as_str(), value.as_str()) {
+            (Some(k), Some(query)) if is_query_key(k) => {
+                let query = query.trim();
+                if !query.is_empty() && query != TEMPLATE_PLACEHOLDER {
+                    out.push(query.to_string());
+                }
+            }
+            _ => collect_queries(value, out),
+        }
+    }
+}
+
+/// An SLO with only its identity set; detectors fill the rest.
+pub(crate) fn new_slo(name: String, format: &str, source: Source) -> Slo {
+    Slo {
+        name,
+        service: None,
+        description: None,
+        format: format.to_string(),
+        objective: None,
+        objectives: Vec::new(),
+        window: None,
+        rolling: None,
+        budgeting_method: None,
+        sli: None,
+        burn_rate_alerting: false,
+        burn_rate_alerting_via: None,
+        alert_policies: Vec::new(),
+        source,
+    }
+}
+
+pub(crate) fn sli_spec(kind: &str, queries: Vec<String>, source: Option<String>) -> SliSpec {
+    SliSpec {
+        kind: kind.to_string(),
+        queries,
+        source,
+    }
+}
+
+/// The diagnostic for an SLO document that cannot be used at all (no name).
+pub(crate) fn unnamed(what: &str, field: &str, path: &str, node: &Node) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Error,
+        "invalid-slo",
+        format!("{what} without `{field}`; it was skipped"),
+    )
+    .at(path, Some(node.pos))
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::evidence::{Detection, Detector, detect};
+    use crate::scan::{FileIndex, WalkOptions};
+
+    /// Runs one detector over a temporary repository holding `files`.
+    pub fn run(detector: &dyn Detector, files: &[(&str, &str)]) -> Detection {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).expect("mkdir");
+            }
+            std::fs::write(full, text).expect("write");
+        }
+        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).expect("walk");
+        detect(&index, &[detector])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml::parse_documents;
+
+    #[test]
+    fn percentages_become_clean_ratios() {
+        let doc = &parse_documents("a: 99.9\nb: \"99.95\"\nc: 0.999\nd: 250\ne: x\n").unwrap()[0];
+        assert_eq!(ratio_of_percent(doc.get("a")), Some(0.999));
+        assert_eq!(ratio_of_percent(doc.get("b")), Some(0.9995));
+        assert_eq!(ratio_of(doc.get("c")), Some(0.999));
+        assert_eq!(ratio_of_percent(doc.get("d")), None);
+        assert_eq!(ratio_of_percent(doc.get("e")), None);
+        assert_eq!(strictest(&[0.99, 0.999, 0.9]), Some(0.999));
+        assert_eq!(strictest(&[]), None);
+    }
+
+    #[test]
+    fn queries_are_collected_in_order_without_query_types() {
+        let doc = &parse_documents(
+            "good:\n  queryType: promql\n  query: good_total\ntotal:\n  metricSource:\n    spec:\n      nrql: SELECT 1\n  errorQuery: errors\n",
+        )
+        .unwrap()[0];
+        let mut queries = Vec::new();
+        collect_queries(doc, &mut queries);
+        assert_eq!(queries, ["good_total", "SELECT 1", "errors"]);
+    }
+
+    #[test]
+    fn top_level_values_ignore_indentation_quotes_and_comments() {
+        let text =
+            "apiVersion: \"openslo/v1\" # spec\n  apiVersion: nested/v1\napiVersion: v1alpha1\n";
+        assert_eq!(
+            top_level_values(text, "apiVersion").collect::<Vec<_>>(),
+            ["openslo/v1", "v1alpha1"]
+        );
+    }
+}
