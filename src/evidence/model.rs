@@ -317,7 +317,7 @@ pub struct Receiver {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OnCall {
-    /// `pagerduty` or `opsgenie`.
+    /// `pagerduty`, `opsgenie` or `splunk-oncall`.
     pub provider: String,
     /// `service`, `escalation-policy`, `schedule`, `team`, `integration`,
     /// `catalog-annotation`, `receiver`.
@@ -562,7 +562,7 @@ pub struct Budget {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Workload {
-    /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, `Rollout`, `Pod`.
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet`, `Job`, `CronJob`, `Rollout`, `Pod`.
     pub kind: String,
     pub name: String,
     pub namespace: Option<String>,
