@@ -1,3 +1,342 @@
-use crate::evidence::Detector;
+//! Alerting: Prometheus rule files and `PrometheusRule` resources, promtool rule tests,
+//! Alertmanager routing.
+//!
+//! Alerting configuration turns up in many wrappers: plain files, Kubernetes resources,
+//! `kind: List` and OpenShift `Template` objects, Helm values, and YAML held as a string
+//! inside a ConfigMap or Secret. The detectors here walk whole YAML documents for the shape
+//! they recognise rather than for one fixed path, and read embedded YAML with its lines
+//! mapped back to the outer file.
 
-pub static DETECTORS: &[&dyn Detector] = &[];
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, Position, Severity};
+use crate::evidence::{Collector, Detector, FileContext};
+use crate::parse::yaml::{self, Node, Value};
+
+pub mod alertmanager;
+pub mod burn_rate;
+pub mod duration;
+pub mod prometheus_rules;
+pub mod rule_tests;
+
+pub static DETECTORS: &[&dyn Detector] = &[
+    &prometheus_rules::PrometheusRules,
+    &rule_tests::RuleTests,
+    &alertmanager::Alertmanager,
+];
+
+/// The YAML documents of a file, and whether they were read tolerantly from a template.
+pub(crate) struct Documents<'a> {
+    pub nodes: Cow<'a, [Node]>,
+    pub templated: bool,
+}
+
+/// A Go template action written with `[[ ]]` delimiters, as operators that render
+/// Alertmanager configuration with Go templates of their own do (to leave Alertmanager's
+/// `{{ }}` notification templates alone).
+static BRACKET_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\[\[(-?\s*(?:[.$](?:[A-Za-z_.]|\s)|if\b|else\b|end\b|range\b|with\b|template\b|include\b|define\b|block\b|/\*).*?-?)\]\]",
+    )
+    .expect("valid regex")
+});
+
+/// A template action that is only a string literal holding template text, Helm's way to
+/// write Alertmanager's own `{{ }}` (`{{ "{{ .Receiver }}" }}`, ``{{`{{ $labels.pod }}`}}``).
+/// The shared tolerant reader ends the action at the first `}}`, inside the literal, and
+/// leaves a stray quote that breaks the YAML.
+static STRING_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\{\{-?\s*("(?:[^"\\\n]|\\.)*"|`[^`]*`)\s*-?\}\}"#).expect("valid regex")
+});
+
+/// The text rewritten so that the shared tolerant reader can read it, when it holds
+/// template syntax that reader does not know: `[[ ]]` delimiters, string-literal actions
+/// holding `{{`. `None` when the text needs no rewriting.
+fn rewrite_template(text: &str) -> Option<String> {
+    let mut rewritten: Option<String> = None;
+    if BRACKET_ACTION.is_match(text) {
+        // Same length replacement: lines and columns stay where they were.
+        rewritten = Some(BRACKET_ACTION.replace_all(text, "{{$1}}").into_owned());
+    }
+    let current = rewritten.as_deref().unwrap_or(text);
+    let nested = |m: &regex::Captures| m.get(1).is_some_and(|lit| lit.as_str().contains("{{"));
+    if STRING_ACTION.captures_iter(current).any(|c| nested(&c)) {
+        let replaced = STRING_ACTION
+            .replace_all(current, |c: &regex::Captures| {
+                let whole = c.get(0).map_or("", |m| m.as_str());
+                if nested(c) {
+                    // Keep the line count of multi-line literals.
+                    let newlines = whole.matches('\n').count();
+                    format!("{}{}", yaml::TEMPLATE_PLACEHOLDER, "\n".repeat(newlines))
+                } else {
+                    whole.to_string()
+                }
+            })
+            .into_owned();
+        rewritten = Some(replaced);
+    }
+    rewritten
+}
+
+/// Reads the documents of `file` for `detector`. Template syntax that the shared reader
+/// does not know (see [`rewrite_template`]) is rewritten and read tolerantly here; every
+/// other file goes through the shared, cached reader.
+pub(crate) fn documents<'a>(
+    file: &'a FileContext,
+    detector: &'static str,
+    out: &mut Collector,
+) -> Option<Documents<'a>> {
+    let text = file.text()?;
+    if let Some(rewritten) = rewrite_template(text) {
+        return match yaml::parse_templated(&rewritten) {
+            Ok(nodes) => Some(Documents {
+                nodes: Cow::Owned(nodes),
+                templated: true,
+            }),
+            Err(err) => {
+                out.diagnostic(
+                    Diagnostic::new(
+                        Severity::Note,
+                        "unreadable-template",
+                        format!(
+                            "a Go template that could not be read as YAML even tolerantly; its evidence was skipped (looked like {detector}): {}",
+                            err.message
+                        ),
+                    )
+                    .at(file.path.as_str(), err.pos),
+                );
+                None
+            }
+        };
+    }
+    let nodes = file.yaml(detector)?;
+    Some(Documents {
+        nodes: Cow::Borrowed(nodes),
+        templated: file.is_templated(),
+    })
+}
+
+/// YAML held in a string of another YAML document (`alertmanager.yaml: |` in a Secret,
+/// `alerts.yaml: |` in a ConfigMap), parsed with its positions mapped to the outer file.
+///
+/// `key` and `value` are the map entry holding the string. Lines map exactly for a literal
+/// block scalar (`|`); other strings are folded or unescaped by YAML, so every position
+/// inside them is mapped to the start of the value.
+pub(crate) fn parse_embedded(
+    file_text: &str,
+    key: &Node,
+    value: &Node,
+) -> Result<Vec<Node>, yaml::YamlError> {
+    let content = value.as_str().unwrap_or_default();
+    let mut docs = match yaml::parse_documents(content) {
+        Ok(docs) => docs,
+        Err(err) if yaml::looks_templated(content) => {
+            yaml::parse_templated(content).map_err(|_| err)?
+        }
+        Err(err) => return Err(err),
+    };
+    let shift = if is_literal_block(file_text, key) {
+        // The value's position is its first non-blank line; leading blank lines are part
+        // of the content.
+        let blank_lines = content.len() - content.trim_start_matches('\n').len();
+        Shift::Offset {
+            first_line: value.pos.line,
+            blank_lines: blank_lines as u32,
+            column: value.pos.column,
+        }
+    } else {
+        Shift::Fixed(value.pos)
+    };
+    for doc in &mut docs {
+        shift.apply(doc);
+    }
+    Ok(docs)
+}
+
+/// Maps an embedded error position to the outer file, like [`parse_embedded`] does.
+pub(crate) fn embedded_error_position(
+    file_text: &str,
+    key: &Node,
+    value: &Node,
+    err: &yaml::YamlError,
+) -> Position {
+    let content = value.as_str().unwrap_or_default();
+    match err.pos {
+        Some(pos) if is_literal_block(file_text, key) => {
+            let blank_lines = (content.len() - content.trim_start_matches('\n').len()) as u32;
+            Position::new(
+                (value.pos.line + pos.line.saturating_sub(1)).saturating_sub(blank_lines),
+                value.pos.column + pos.column.saturating_sub(1),
+            )
+        }
+        _ => value.pos,
+    }
+}
+
+enum Shift {
+    Offset {
+        first_line: u32,
+        blank_lines: u32,
+        column: u32,
+    },
+    Fixed(Position),
+}
+
+impl Shift {
+    fn apply(&self, node: &mut Node) {
+        node.pos = match *self {
+            Shift::Offset {
+                first_line,
+                blank_lines,
+                column,
+            } => Position::new(
+                (first_line + node.pos.line.saturating_sub(1)).saturating_sub(blank_lines),
+                column + node.pos.column.saturating_sub(1),
+            ),
+            Shift::Fixed(pos) => pos,
+        };
+        match &mut node.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| self.apply(n)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                self.apply(k);
+                self.apply(v);
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// Whether the value of the map entry whose key is `key` is written as a literal block
+/// scalar (`key: |`, `key: |-`, `key: |2`).
+fn is_literal_block(file_text: &str, key: &Node) -> bool {
+    let Some(line) = file_text
+        .lines()
+        .nth(key.pos.line.saturating_sub(1) as usize)
+    else {
+        return false;
+    };
+    let from_key: String = line
+        .chars()
+        .skip(key.pos.column.saturating_sub(1) as usize)
+        .collect();
+    from_key
+        .split_once(':')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('|'))
+}
+
+/// A map switched off with `enabled: false` (a Helm values section for a component that
+/// is not deployed): what it configures is not in effect.
+pub(crate) fn is_disabled(node: &Node) -> bool {
+    node.get("enabled").and_then(Node::as_bool) == Some(false)
+}
+
+/// The `kind:` of a Kubernetes-style document.
+pub(crate) fn kind(node: &Node) -> Option<&str> {
+    node.get("kind").and_then(Node::as_str)
+}
+
+/// A scalar as trimmed text; `None` when missing or empty.
+pub(crate) fn text_of(node: Option<&Node>) -> Option<String> {
+    node.and_then(Node::scalar_text)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::fs;
+
+    use crate::evidence::{Detection, Detector, detect};
+    use crate::scan::{FileIndex, WalkOptions};
+
+    /// Runs `detectors` over a temporary repository holding `files`.
+    pub fn run(files: &[(&str, &str)], detectors: &[&dyn Detector]) -> Detection {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            if let Some(parent) = full.parent() {
+                fs::create_dir_all(parent).expect("mkdir");
+            }
+            fs::write(full, text).expect("write");
+        }
+        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).expect("walk");
+        detect(&index, detectors)
+    }
+
+    /// Runs `detectors` over the fixture repository `fixtures/<name>`.
+    pub fn run_fixture(name: &str, detectors: &[&dyn Detector]) -> Detection {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name);
+        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).expect("walk");
+        detect(&index, detectors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry<'a>(doc: &'a Node, key: &str) -> (&'a Node, &'a Node) {
+        doc.entry(key).expect("entry")
+    }
+
+    #[test]
+    fn embedded_literal_block_keeps_lines_and_columns() {
+        let text = "kind: ConfigMap\ndata:\n  rules.yaml: |\n    groups:\n    - name: g\n      rules:\n      - alert: A\n        expr: up == 0\n";
+        let doc = &yaml::parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "rules.yaml");
+        let docs = parse_embedded(text, k, v).unwrap();
+        let rule = &docs[0].at(&["groups"]).unwrap().as_seq()[0]
+            .get("rules")
+            .unwrap()
+            .as_seq()[0];
+        assert_eq!((rule.pos.line, rule.pos.column), (7, 9));
+        assert_eq!(rule.get("alert").unwrap().pos.column, 16);
+        assert_eq!(text.lines().nth(6).unwrap().find("alert"), Some(8));
+    }
+
+    #[test]
+    fn embedded_block_with_leading_blank_lines() {
+        let text = "data:\n  a: |\n\n    route:\n      receiver: x\n";
+        let doc = &yaml::parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "a");
+        let docs = parse_embedded(text, k, v).unwrap();
+        assert_eq!(docs[0].at(&["route", "receiver"]).unwrap().pos.line, 5);
+    }
+
+    #[test]
+    fn embedded_quoted_string_maps_to_the_value() {
+        let text = "data:\n  a: \"route:\\n  receiver: x\\n\"\n";
+        let doc = &yaml::parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "a");
+        let docs = parse_embedded(text, k, v).unwrap();
+        assert_eq!(docs[0].at(&["route", "receiver"]).unwrap().pos, v.pos);
+    }
+
+    #[test]
+    fn bracket_delimited_actions_are_recognised() {
+        assert!(BRACKET_ACTION.is_match("[[- if .ProxyURL ]]"));
+        assert!(BRACKET_ACTION.is_match("key: [[ .OpsgenieKey ]]"));
+        assert!(!BRACKET_ACTION.is_match("expr: rate(x[5m])"));
+        assert!(BRACKET_ACTION.is_match("x: [[ . ]]"));
+        assert!(!BRACKET_ACTION.is_match("matrix: [[1, 2], [3, 4]]"));
+        assert!(!BRACKET_ACTION.is_match("weights: [[.5, 1], [.25, 2]]"));
+    }
+
+    #[test]
+    fn string_literal_actions_holding_templates_are_rewritten() {
+        let text = "a: \"https://am.{{ .Values.domain }}/?r={{ \"{{ .Receiver | urlquery }}\" }}\"\nb: '{{`x {{ $labels.pod }}`}}'\nc: {{ \"plain\" }}\n";
+        let rewritten = rewrite_template(text).expect("rewritten");
+        assert_eq!(
+            rewritten,
+            "a: \"https://am.{{ .Values.domain }}/?r=TEMPLATED\"\nb: 'TEMPLATED'\nc: {{ \"plain\" }}\n"
+        );
+        let docs = yaml::parse_templated(&rewritten).unwrap();
+        assert_eq!(docs[0].get("b").unwrap().as_str(), Some("TEMPLATED"));
+        assert_eq!(rewrite_template("a: {{ .Values.x }}\n"), None);
+    }
+}

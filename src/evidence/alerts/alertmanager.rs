@@ -1,0 +1,573 @@
+//! `alertmanager`: Alertmanager routing trees and notification receivers.
+//!
+//! ## What it recognises
+//! Alertmanager configuration (`route:` with `receivers:`) in a plain config file, held as
+//! a string in a Kubernetes Secret or ConfigMap (`stringData: {alertmanager.yaml: |…}`),
+//! in Helm values (`alertmanager: {config: {route, receivers}}` as kube-prometheus-stack
+//! has it) and in templates (Helm's `{{ }}` and operators' `[[ ]]` delimiters); and
+//! `AlertmanagerConfig` resources (`spec.route`, `spec.receivers` with camelCase
+//! `pagerdutyConfigs`, `opsgenieConfigs`, …). A section switched off with
+//! `enabled: false` is not in effect and is skipped. Base64 Secret `data` is not decoded.
+//!
+//! Each configuration gives its routing (default receiver, number of routes, receivers
+//! referenced but not defined), its receivers (integrations, whether they page a human,
+//! whether a route uses them) and an on-call entry for each receiver that pages through
+//! PagerDuty, Opsgenie or VictorOps.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::evidence::{
+    AlertRouting, Collector, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
+};
+use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER, Value};
+
+use super::{documents, is_disabled, kind, parse_embedded, text_of};
+
+pub struct Alertmanager;
+
+/// Integrations that page a human rather than post to a channel.
+const PAGING_INTEGRATIONS: &[&str] = &["pagerduty", "opsgenie", "victorops", "pushover"];
+
+/// Paging integrations that are on-call platforms, listed under `oncall`.
+const ONCALL_PROVIDERS: &[&str] = &["pagerduty", "opsgenie", "victorops"];
+
+/// The integration a receiver key configures: `pagerduty_configs` and `pagerdutyConfigs`
+/// are `pagerduty`; `None` for keys that are not integrations (`name`).
+pub fn integration(key: &str) -> Option<String> {
+    let stem = key
+        .strip_suffix("_configs")
+        .or_else(|| key.strip_suffix("Configs"))?;
+    if stem.is_empty() {
+        return None;
+    }
+    let stem = stem.to_ascii_lowercase().replace('_', "");
+    Some(match stem.as_str() {
+        "msteamsv2" => "msteams".to_string(),
+        _ => stem,
+    })
+}
+
+/// Whether the text may hold Alertmanager configuration: the cheap test before parsing.
+fn looks_like_alertmanager(text: &str) -> bool {
+    text.contains("receivers") && (text.contains("route") || text.contains("AlertmanagerConfig"))
+}
+
+impl Detector for Alertmanager {
+    fn id(&self) -> &'static str {
+        "alertmanager"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Alertmanager routes and receivers: config files, Secrets and Helm values holding one, AlertmanagerConfig resources"
+    }
+
+    fn accepts(&self, path: &RepoPath) -> bool {
+        path.is_yaml()
+            || (matches!(
+                path.ext().as_str(),
+                "tpl" | "tmpl" | "gotmpl" | "j2" | "template"
+            ) && path.name().to_ascii_lowercase().contains("alertmanager"))
+    }
+
+    fn detect(&self, file: &FileContext, out: &mut Collector) {
+        let Some(text) = file.text() else {
+            return;
+        };
+        if !looks_like_alertmanager(text) {
+            return;
+        }
+        let Some(docs) = documents(file, self.id(), out) else {
+            return;
+        };
+        let mut walk = Walk {
+            path: file.path.as_str(),
+            text,
+            templated: docs.templated,
+            out,
+        };
+        for doc in docs.nodes.iter() {
+            walk.node(doc, 0);
+        }
+    }
+}
+
+struct Walk<'a> {
+    path: &'a str,
+    text: &'a str,
+    templated: bool,
+    out: &'a mut Collector,
+}
+
+impl Walk<'_> {
+    fn node(&mut self, node: &Node, embedded: u8) {
+        match &node.value {
+            Value::Map(entries) => {
+                if is_disabled(node) {
+                    return;
+                }
+                if kind(node) == Some("AlertmanagerConfig") {
+                    if let Some(spec) = node.get("spec") {
+                        self.config(spec, "alertmanager-config-crd", node);
+                    }
+                    return;
+                }
+                if node.get("route").is_some_and(Node::is_map)
+                    && node.get("receivers").is_some_and(Node::is_seq)
+                {
+                    self.config(node, "alertmanager", node);
+                    return;
+                }
+                for (key, value) in entries {
+                    if let Value::String(s) = &value.value {
+                        if embedded == 0 && s.contains('\n') && looks_like_alertmanager(s) {
+                            self.embedded(key, value);
+                        }
+                        continue;
+                    }
+                    self.node(value, embedded);
+                }
+            }
+            Value::Seq(items) => {
+                for item in items {
+                    self.node(item, embedded);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn embedded(&mut self, key: &Node, value: &Node) {
+        match parse_embedded(self.text, key, value) {
+            Ok(docs) => {
+                for doc in &docs {
+                    self.node(doc, 1);
+                }
+            }
+            Err(err) => {
+                let pos = super::embedded_error_position(self.text, key, value, &err);
+                self.out.diagnostic(
+                    Diagnostic::new(
+                        Severity::Error,
+                        "invalid-embedded-yaml",
+                        format!(
+                            "the Alertmanager configuration held in `{}` is not valid YAML; its routes and receivers were skipped: {}",
+                            key.scalar_text().unwrap_or_default(),
+                            err.message
+                        ),
+                    )
+                    .at(self.path, Some(pos)),
+                );
+            }
+        }
+    }
+
+    /// One configuration: `config` holds `route` and `receivers`; `start` is where it is
+    /// reported (the resource for an `AlertmanagerConfig`).
+    fn config(&mut self, config: &Node, format: &str, start: &Node) {
+        let route = config.get("route");
+        let default_receiver = route.and_then(|r| text_of(r.get("receiver")));
+        let mut referenced = BTreeSet::new();
+        let mut routes = 0u32;
+        if let Some(route) = route {
+            collect_routes(route, &mut referenced, &mut routes, 0);
+        }
+        if format == "alertmanager" && default_receiver.is_none() && !self.templated {
+            self.out.diagnostic(
+                Diagnostic::new(
+                    Severity::Error,
+                    "invalid-alertmanager-config",
+                    "the top-level route has no `receiver`; Alertmanager refuses the configuration",
+                )
+                .at(self.path, route.map(|r| r.pos)),
+            );
+        }
+
+        let mut defined = BTreeSet::new();
+        let mut receivers = 0u32;
+        for item in config
+            .get("receivers")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let Some(name) = text_of(item.get("name")) else {
+                continue;
+            };
+            receivers += 1;
+            defined.insert(name.clone());
+            let mut integrations: Vec<(String, &Node)> = item
+                .as_map()
+                .iter()
+                .filter(|(_, v)| !is_empty(v))
+                .filter_map(|(k, _)| Some((integration(k.as_str()?)?, k)))
+                .collect();
+            integrations.sort_by(|a, b| a.0.cmp(&b.0));
+            integrations.dedup_by(|a, b| a.0 == b.0);
+            let paging = integrations
+                .iter()
+                .any(|(i, _)| PAGING_INTEGRATIONS.contains(&i.as_str()));
+            for (provider, key) in &integrations {
+                if ONCALL_PROVIDERS.contains(&provider.as_str()) {
+                    self.out.evidence.oncall.push(OnCall {
+                        provider: provider.clone(),
+                        kind: "receiver".to_string(),
+                        name: name.clone(),
+                        source: Source::new(self.path, Some(key.pos)),
+                    });
+                }
+            }
+            self.out.evidence.receivers.push(Receiver {
+                used: referenced.contains(&name),
+                name,
+                integrations: integrations.into_iter().map(|(i, _)| i).collect(),
+                paging,
+                source: Source::new(self.path, Some(item.pos)),
+            });
+        }
+
+        let undefined_receivers = referenced
+            .iter()
+            .filter(|r| !defined.contains(*r))
+            .filter(|r| !(r.contains(TEMPLATE_PLACEHOLDER) || r.contains("{{")))
+            .cloned()
+            .collect();
+        self.out.evidence.alert_routing.push(AlertRouting {
+            format: format.to_string(),
+            default_receiver,
+            routes,
+            receivers,
+            undefined_receivers,
+            source: Source::new(self.path, Some(start.pos)),
+        });
+    }
+}
+
+/// Receivers referenced by `route` and its sub-routes, and the number of sub-routes.
+fn collect_routes(route: &Node, referenced: &mut BTreeSet<String>, routes: &mut u32, depth: u32) {
+    if let Some(receiver) = text_of(route.get("receiver")) {
+        referenced.insert(receiver);
+    }
+    if depth > 64 {
+        return;
+    }
+    for sub in route.get("routes").map(Node::as_seq).unwrap_or_default() {
+        if sub.is_map() {
+            *routes += 1;
+            collect_routes(sub, referenced, routes, depth + 1);
+        }
+    }
+}
+
+fn is_empty(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => true,
+        Value::Seq(items) => items.is_empty(),
+        Value::Map(entries) => entries.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Detection;
+    use crate::evidence::alerts::test_support::{run, run_fixture};
+
+    fn detect(files: &[(&str, &str)]) -> Detection {
+        run(files, &[&Alertmanager])
+    }
+
+    #[test]
+    fn integration_names() {
+        assert_eq!(
+            integration("pagerduty_configs").as_deref(),
+            Some("pagerduty")
+        );
+        assert_eq!(integration("opsgenieConfigs").as_deref(), Some("opsgenie"));
+        assert_eq!(integration("msteamsv2_configs").as_deref(), Some("msteams"));
+        assert_eq!(integration("webex_configs").as_deref(), Some("webex"));
+        assert_eq!(integration("name"), None);
+        assert_eq!(integration("_configs"), None);
+    }
+
+    const CONFIG: &str = r#"global:
+  resolve_timeout: 5m
+route:
+  receiver: default
+  group_by: [alertname]
+  routes:
+    - matchers: ['severity = "critical"']
+      receiver: oncall
+      routes:
+        - matchers: ['team = "db"']
+          receiver: db-oncall
+    - matchers: ['severity = "warning"']
+      receiver: team-slack
+    - matchers: ['alertname = "Watchdog"']
+      receiver: deadmans-snitch
+receivers:
+  - name: default
+    email_configs:
+      - to: team@example.com
+  - name: oncall
+    pagerduty_configs:
+      - routing_key_file: /etc/alertmanager/pagerduty
+    slack_configs:
+      - channel: '#incidents'
+  - name: team-slack
+    slack_configs:
+      - channel: '#alerts'
+  - name: unused-opsgenie
+    opsgenie_configs:
+      - api_key_file: /etc/alertmanager/opsgenie
+  - name: 'null'
+"#;
+
+    #[test]
+    fn plain_configuration() {
+        let d = detect(&[("alertmanager/alertmanager.yml", CONFIG)]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let routing = &d.evidence.alert_routing;
+        assert_eq!(routing.len(), 1);
+        let r = &routing[0];
+        assert_eq!(r.format, "alertmanager");
+        assert_eq!(r.default_receiver.as_deref(), Some("default"));
+        assert_eq!(r.routes, 4);
+        assert_eq!(r.receivers, 5);
+        assert_eq!(r.undefined_receivers, ["db-oncall", "deadmans-snitch"]);
+        assert_eq!(r.source.line, Some(1));
+
+        let receivers = &d.evidence.receivers;
+        let names: Vec<&str> = receivers.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["default", "oncall", "team-slack", "unused-opsgenie", "null"]
+        );
+        let oncall = &receivers[1];
+        assert_eq!(oncall.integrations, ["pagerduty", "slack"]);
+        assert!(oncall.paging && oncall.used);
+        assert_eq!(oncall.source.line, Some(20));
+        assert!(!receivers[2].paging && receivers[2].used);
+        assert!(receivers[3].paging && !receivers[3].used);
+        assert!(receivers[4].integrations.is_empty() && !receivers[4].used);
+
+        let on: Vec<(&str, &str, &str, Option<u32>)> = d
+            .evidence
+            .oncall
+            .iter()
+            .map(|o| {
+                (
+                    o.provider.as_str(),
+                    o.kind.as_str(),
+                    o.name.as_str(),
+                    o.source.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            on,
+            [
+                ("pagerduty", "receiver", "oncall", Some(21)),
+                ("opsgenie", "receiver", "unused-opsgenie", Some(29)),
+            ]
+        );
+    }
+
+    #[test]
+    fn secret_holding_the_configuration() {
+        let text = r#"apiVersion: v1
+kind: Secret
+metadata:
+  name: alertmanager-main
+stringData:
+  alertmanager.yaml: |-
+    "receivers":
+    - "name": "Default"
+    - "name": "Critical"
+      "pagerduty_configs":
+      - "service_key": "xyz"
+    "route":
+      "receiver": "Default"
+      "routes":
+      - "matchers":
+        - "severity = critical"
+        "receiver": "Critical"
+type: Opaque
+"#;
+        let d = detect(&[("manifests/alertmanager-secret.yaml", text)]);
+        let r = &d.evidence.alert_routing[0];
+        assert_eq!(r.routes, 1);
+        assert_eq!(r.source.line, Some(7));
+        let critical = &d.evidence.receivers[1];
+        assert_eq!(critical.name, "Critical");
+        assert_eq!(
+            (critical.source.line, critical.source.column),
+            (Some(9), Some(7))
+        );
+        assert!(critical.paging && critical.used);
+    }
+
+    #[test]
+    fn alertmanager_config_resource() {
+        let text = r#"apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata:
+  name: general
+spec:
+  route:
+    receiver: 'null'
+    routes:
+    - matchers:
+        - name: severity
+          value: page
+      receiver: pagerduty
+  receivers:
+  - name: 'null'
+  - name: pagerduty
+    pagerdutyConfigs:
+    - routingKey:
+        name: alertmanager-receivers
+        key: pagerduty_routing_key
+  - name: slack
+    slackConfigs:
+    - channel: '#alerts'
+"#;
+        let d = detect(&[("charts/am/templates/amc.yaml", text)]);
+        let r = &d.evidence.alert_routing[0];
+        assert_eq!(r.format, "alertmanager-config-crd");
+        assert_eq!(r.source.line, Some(1));
+        assert_eq!((r.routes, r.receivers), (1, 3));
+        let pd = &d.evidence.receivers[1];
+        assert_eq!(pd.integrations, ["pagerduty"]);
+        assert!(pd.paging && pd.used);
+        assert!(!d.evidence.receivers[2].used);
+        assert_eq!(d.evidence.oncall.len(), 1);
+    }
+
+    #[test]
+    fn helm_values_enabled_and_disabled() {
+        let text = r#"alertmanager:
+  config:
+    route:
+      receiver: ops
+    receivers:
+      - name: ops
+        opsgenie_configs:
+          - api_key: x
+staging:
+  alertmanager:
+    enabled: false
+    config:
+      route:
+        receiver: off
+      receivers:
+        - name: off
+"#;
+        let d = detect(&[("values.yaml", text)]);
+        assert_eq!(d.evidence.alert_routing.len(), 1);
+        assert_eq!(d.evidence.alert_routing[0].source.line, Some(3));
+        assert_eq!(d.evidence.receivers[0].name, "ops");
+    }
+
+    #[test]
+    fn bracket_delimited_template() {
+        let text = r#"route:
+  receiver: root
+  routes:
+  [[- if .MimirEnabled ]]
+  - receiver: heartbeat
+    matchers:
+    - alertname="Heartbeat"
+  [[- end ]]
+  - receiver: opsgenie_router
+    matchers:
+    - severity="page"
+receivers:
+- name: root
+[[- if .MimirEnabled ]]
+- name: heartbeat
+  webhook_configs:
+  - url: https://api.opsgenie.com/v2/heartbeats/[[ .Installation ]]/ping
+[[- end ]]
+- name: opsgenie_router
+  opsgenie_configs:
+  - api_key: [[ .OpsgenieKey ]]
+    tags: "{{ (index .Alerts 0).Labels.alertname }}"
+"#;
+        let d = detect(&[("files/templates/alertmanager/alertmanager.yaml", text)]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let r = &d.evidence.alert_routing[0];
+        assert_eq!((r.routes, r.receivers), (2, 3));
+        assert!(r.undefined_receivers.is_empty());
+        let og = &d.evidence.receivers[2];
+        assert_eq!(og.name, "opsgenie_router");
+        assert_eq!(og.source.line, Some(19));
+        assert!(og.paging && og.used);
+    }
+
+    #[test]
+    fn terraform_template_file_and_missing_root_receiver() {
+        let text = "route:\n  group_by: [alertname]\nreceivers:\n  - name: x\n    pagerduty_configs:\n      - service_key: \"${pd_key}\"\n";
+        let d = detect(&[("terraform/modules/am/templates/alertmanager.tpl", text)]);
+        assert_eq!(d.evidence.alert_routing.len(), 1);
+        let codes: Vec<&str> = d.diagnostics.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(codes, ["invalid-alertmanager-config"]);
+    }
+
+    #[test]
+    fn otel_collector_receivers_are_not_alertmanager() {
+        let text = "receivers:\n  otlp:\n    protocols: {grpc: {}}\nconnectors:\n  routing:\n    table:\n      - statement: route()\n";
+        let d = detect(&[("otel/config.yaml", text)]);
+        assert!(d.evidence.alert_routing.is_empty() && d.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn fixture_repository() {
+        let d = run_fixture("format-alertmanager", &[&Alertmanager]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let routing: Vec<(&str, &str, Option<&str>, u32)> = d
+            .evidence
+            .alert_routing
+            .iter()
+            .map(|r| {
+                (
+                    r.source.path.as_str(),
+                    r.format.as_str(),
+                    r.default_receiver.as_deref(),
+                    r.routes,
+                )
+            })
+            .collect();
+        assert_eq!(
+            routing,
+            [
+                (
+                    "alertmanager/alertmanager.yml",
+                    "alertmanager",
+                    Some("team-slack"),
+                    3
+                ),
+                (
+                    "deploy/alertmanager-secret.yaml",
+                    "alertmanager",
+                    Some("default"),
+                    1
+                ),
+                (
+                    "deploy/alertmanagerconfig.yaml",
+                    "alertmanager-config-crd",
+                    Some("payments-slack"),
+                    1
+                ),
+            ]
+        );
+        let providers: Vec<&str> = d
+            .evidence
+            .oncall
+            .iter()
+            .map(|o| o.provider.as_str())
+            .collect();
+        assert_eq!(providers, ["pagerduty", "opsgenie", "victorops"]);
+        assert!(d.evidence.receivers.iter().all(|r| r.used));
+    }
+}
