@@ -5,12 +5,15 @@
 //! root (no parent or global ignore files). Files are opened later, and only when a
 //! detector asks for them by path.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -155,20 +158,23 @@ impl FileIndex {
         let mut files = Vec::new();
         let mut dirs = BTreeSet::new();
 
+        let gitignores = Arc::new(GitIgnores::new(root));
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .parents(false)
             .ignore(false)
             .git_global(false)
             .git_exclude(false)
-            .git_ignore(true)
-            .require_git(false)
+            .git_ignore(false)
             .follow_links(false)
-            .filter_entry(|entry| {
+            .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && entry.depth() > 0
-                    && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let skipped =
+                    is_dir && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref());
+                !skipped && !gitignores.is_ignored(entry.path(), is_dir)
             })
             .build();
 
@@ -177,10 +183,14 @@ impl FileIndex {
                 Ok(entry) => entry,
                 Err(err) => {
                     let path = error_path(&err).and_then(|p| relative(root, &p));
+                    let reason = match err.io_error() {
+                        Some(io) => format!("cannot be read ({io})"),
+                        None => strip_path_prefix(&err.to_string()),
+                    };
                     let mut diag = Diagnostic::new(
                         Severity::Warning,
                         "unreadable-path",
-                        format!("skipped: {}", strip_path_prefix(&err.to_string())),
+                        format!("skipped: {reason}"),
                     );
                     diag.path = path;
                     diagnostics.push(diag);
@@ -216,13 +226,20 @@ impl FileIndex {
                 continue;
             }
             if !file_type.is_file() {
+                diagnostics.push(special_file("the path is").at(&rel, None));
                 continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            // A name that is not valid UTF-8 is shown lossily; open the file by its real name.
+            let target = entry
+                .path()
+                .to_str()
+                .is_none()
+                .then(|| entry.path().to_path_buf());
             files.push(FileEntry {
                 path: rel,
                 size,
-                target: None,
+                target,
             });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -408,7 +425,82 @@ fn resolve_symlink(
     if meta.is_dir() {
         return Ok(None);
     }
+    if !meta.is_file() {
+        return Err(special_file("the symlink points at"));
+    }
     Ok(Some((target, meta.len())))
+}
+
+/// A pipe, socket or device: opening one could block the scan forever.
+fn special_file(what: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        "special-file",
+        format!("skipped: {what} a pipe, socket or device, not a regular file"),
+    )
+}
+
+/// The `.gitignore` files of a walk, honoured also outside a git checkout.
+///
+/// Read here rather than by the `ignore` crate, which opens a symlinked `.gitignore`
+/// wherever it points, even outside the repository. Like git itself (since 2.32), a
+/// `.gitignore` that is a symlink is not followed.
+struct GitIgnores {
+    root: PathBuf,
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+}
+
+/// A `.gitignore` larger than this is not a list of patterns anyone wrote.
+const MAX_GITIGNORE_SIZE: u64 = 1024 * 1024;
+
+impl GitIgnores {
+    fn new(root: &Path) -> Self {
+        GitIgnores {
+            root: root.to_path_buf(),
+            by_dir: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `path` (below the root) is ignored: the deepest `.gitignore` with a
+    /// matching pattern decides, as in git. Folders are checked before their contents, so
+    /// a file in an ignored folder is never asked about.
+    fn is_ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(&self.root)) {
+            if let Some(gitignore) = self.in_dir(d) {
+                match gitignore.matched(path, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+            dir = d.parent();
+        }
+        false
+    }
+
+    fn in_dir(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        let mut by_dir = self.by_dir.lock().unwrap_or_else(PoisonError::into_inner);
+        by_dir
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| load_gitignore(dir).map(Arc::new))
+            .clone()
+    }
+}
+
+fn load_gitignore(dir: &Path) -> Option<Gitignore> {
+    let file = dir.join(".gitignore");
+    let meta = fs::symlink_metadata(&file).ok()?;
+    if !meta.is_file() || meta.len() > MAX_GITIGNORE_SIZE {
+        return None;
+    }
+    let bytes = fs::read(&file).ok()?;
+    let mut builder = GitignoreBuilder::new(dir);
+    for line in String::from_utf8_lossy(&bytes).lines() {
+        // A malformed pattern is skipped, as git does.
+        let _ = builder.add_line(None, line);
+    }
+    builder.build().ok()
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
@@ -499,6 +591,124 @@ mod tests {
         );
         assert!(codes.contains(&("loop-a", "symlink-loop")), "{codes:?}");
         assert_eq!(index.read(&index.files()[0]).unwrap(), "# Real");
+    }
+
+    /// The files the `ignore` crate's own `.gitignore` handling keeps, as the oracle.
+    fn kept_by_the_ignore_crate(root: &Path) -> Vec<String> {
+        let mut paths: Vec<String> = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .parents(false)
+            .ignore(false)
+            .git_global(false)
+            .git_exclude(false)
+            .git_ignore(true)
+            .require_git(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .filter_map(|e| relative(root, e.path()))
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    #[test]
+    fn nested_gitignores_keep_what_git_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let full = root.join(path);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, text).unwrap();
+        };
+        write(
+            ".gitignore",
+            "# comment\n*.log\n/build\n!keep.log\nx/\nnested.yaml\n[bad\n",
+        );
+        write("a/.gitignore", "!z.log\n*.tmp\n");
+        write("a/b/.gitignore", "c/\n/e.yaml\n");
+        for path in [
+            "a.log",
+            "keep.log",
+            "z.log",
+            "a/z.log",
+            "a/q.tmp",
+            "a/b/c/d.yaml",
+            "a/b/e.yaml",
+            "a/b/f/e.yaml",
+            "build/x.yaml",
+            "logs/build",
+            "nested.yaml",
+            "a/nested.yaml",
+            "x/y/z.yaml",
+            "q/x",
+            "keep/a.tmp",
+        ] {
+            write(path, "k: 1");
+        }
+        let (index, _) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
+        let paths: Vec<String> = index.files().iter().map(|f| f.path.clone()).collect();
+        assert_eq!(paths, kept_by_the_ignore_crate(root));
+        assert!(paths.contains(&"a/z.log".to_string()), "{paths:?}");
+        assert!(!paths.contains(&"a/b/e.yaml".to_string()), "{paths:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_gitignore_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("patterns"), "*.yaml\n").unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("sub")).unwrap();
+        fs::write(root.join("a.yaml"), "a: 1").unwrap();
+        fs::write(root.join("sub/b.yaml"), "b: 1").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("patterns"), root.join(".gitignore"))
+            .unwrap();
+        std::os::unix::fs::symlink("../a.yaml", root.join("sub/.gitignore")).unwrap();
+        let (index, diags) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
+        let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a.yaml", "sub/.gitignore", "sub/b.yaml"]);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "symlink-outside-root");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_are_never_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.yaml"))
+            .status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo is not available; pipes not tested");
+            return;
+        }
+        std::os::unix::fs::symlink("pipe.yaml", root.join("link.yaml")).unwrap();
+        let (index, diags) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
+        assert!(index.is_empty(), "{:?}", index.files());
+        let mut codes: Vec<(&str, &str)> = diags
+            .iter()
+            .map(|d| (d.path.as_deref().unwrap_or(""), d.code.as_str()))
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [("link.yaml", "special-file"), ("pipe.yaml", "special-file")]
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_whose_name_is_not_utf8_is_still_read() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+        fs::write(dir.path().join(name), "a: 1").unwrap();
+        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
+        assert_eq!(index.files()[0].path, "caf\u{fffd}.yaml");
+        assert_eq!(index.read(&index.files()[0]).unwrap(), "a: 1");
     }
 
     #[test]
