@@ -132,12 +132,14 @@ impl<'a> FileContext<'a> {
                     docs,
                     templated: false,
                 }),
-                Err(err) if yaml::looks_templated(text) => yaml::parse_templated(text)
-                    .map(|docs| ParsedYaml {
+                // When the tolerant parse fails too, its error is the one to report: the
+                // strict parse stops at the first template action, often on line 1.
+                Err(_) if yaml::looks_templated(text) => {
+                    yaml::parse_templated(text).map(|docs| ParsedYaml {
                         docs,
                         templated: true,
                     })
-                    .map_err(|_| err),
+                }
                 Err(err) => Err(err),
             })
             .as_ref()
@@ -600,5 +602,67 @@ impl Evidence {
         let mut counts = Vec::new();
         for_each_list!(self, |name, list| counts.push((name, list.len())));
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::WalkOptions;
+
+    /// Asks for every YAML file as YAML.
+    struct AnyYaml;
+
+    impl Detector for AnyYaml {
+        fn id(&self) -> &'static str {
+            "any-yaml"
+        }
+        fn summary(&self) -> &'static str {
+            "test detector: reads every YAML file"
+        }
+        fn accepts(&self, path: &RepoPath) -> bool {
+            path.is_yaml()
+        }
+        fn detect(&self, file: &FileContext, _out: &mut Collector) {
+            file.yaml(self.id());
+        }
+    }
+
+    fn diagnostics_of(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            std::fs::write(dir.path().join(path), text).unwrap();
+        }
+        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
+        detect(&index, &[&AnyYaml]).diagnostics
+    }
+
+    #[test]
+    fn an_unreadable_template_is_reported_where_the_tolerant_parse_stopped() {
+        let diags = diagnostics_of(&[(
+            "t.yaml",
+            "{{- if .Values.enabled }}\nkind: CronJob\nspec:\n  schedule: {{ .s }}\n    bad: [\n{{- end }}\n",
+        )]);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(d.code, "unreadable-template");
+        assert_eq!(d.line, Some(5), "{d:?}");
+        assert!(!d.message.contains(" at line "), "{d:?}");
+    }
+
+    #[test]
+    fn a_template_read_tolerantly_and_plain_broken_yaml() {
+        let diags = diagnostics_of(&[
+            (
+                "ok.yaml",
+                "spec:\n  {{ if .tz }}timeZone: \"{{ .tz }}\"{{- end }}\n",
+            ),
+            ("broken.yaml", "a: 1\nb: [\n"),
+        ]);
+        let got: Vec<(&str, &str, Option<u32>)> = diags
+            .iter()
+            .map(|d| (d.code.as_str(), d.path.as_deref().unwrap_or(""), d.line))
+            .collect();
+        assert_eq!(got, [("invalid-yaml", "broken.yaml", Some(2))]);
     }
 }

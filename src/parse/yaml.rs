@@ -83,55 +83,248 @@ pub fn looks_templated(text: &str) -> bool {
     text.contains("{{") && text.contains("}}")
 }
 
-/// Parses a Helm/Go-templated YAML file tolerantly: template actions alone on their lines
-/// are dropped, inline ones replaced by a placeholder, line numbers kept. What the template
+/// Parses a Helm/Go-templated YAML file tolerantly: control actions (`{{ if }}`,
+/// `{{ end }}`, `{{ range }}`, comments, assignments, …) and actions alone on their lines
+/// are dropped, other inline actions replaced by a placeholder; lines are kept, and
+/// columns (of nodes and of an error) are mapped back to the template. What the template
 /// would have generated is unknown, but the rules, resources and fields written literally
 /// are read.
 pub fn parse_templated(text: &str) -> Result<Vec<Node>, YamlError> {
-    parse_documents(&detemplate(text))
+    let detemplated = detemplate(text);
+    match parse_documents(&detemplated.text) {
+        Ok(mut docs) => {
+            for doc in &mut docs {
+                detemplated.remap(doc);
+            }
+            Ok(docs)
+        }
+        Err(mut err) => {
+            err.pos = err.pos.map(|p| detemplated.original(p));
+            Err(err)
+        }
+    }
 }
 
 /// Placeholder for an inline template action.
 pub const TEMPLATE_PLACEHOLDER: &str = "TEMPLATED";
 
-fn detemplate(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(found) = text[i..].find("{{") {
-        let start = i + found;
-        let end = text[start..]
-            .find("}}")
-            .map_or(text.len(), |e| start + e + 2);
-        out.push_str(&text[i..start]);
-        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
-        let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p);
-        let alone =
-            text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty();
-        if !alone {
-            out.push_str(TEMPLATE_PLACEHOLDER);
+/// A template with its actions taken out, and where its columns moved.
+struct Detemplated {
+    text: String,
+    /// Where the text after each action starts: (line, column in `text`, column in the
+    /// template), 1-based, columns in characters, in text order.
+    shifts: Vec<(u32, u32, u32)>,
+}
+
+impl Detemplated {
+    /// The template position of a position in the detemplated text.
+    fn original(&self, pos: Position) -> Position {
+        let shift = self
+            .shifts
+            .iter()
+            .rev()
+            .find(|(line, out, _)| *line == pos.line && *out <= pos.column);
+        match shift {
+            Some((_, out, orig)) => Position::new(pos.line, orig + (pos.column - out)),
+            None => pos,
         }
-        let newlines = text[start..end].matches('\n').count();
-        out.extend(std::iter::repeat_n('\n', newlines));
-        i = end;
+    }
+
+    fn remap(&self, node: &mut Node) {
+        if self.shifts.is_empty() {
+            return;
+        }
+        node.pos = self.original(node.pos);
+        match &mut node.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| self.remap(n)),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    self.remap(k);
+                    self.remap(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One template action: its byte range, the (0-based) lines it starts and ends on, and
+/// whether it writes nothing.
+struct Action {
+    start: usize,
+    end: usize,
+    first_line: usize,
+    last_line: usize,
+    control: bool,
+}
+
+/// Takes the actions out of a template in linear time (a hostile file may hold a
+/// hundred thousand actions on one line).
+fn detemplate(text: &str) -> Detemplated {
+    let (actions, line_has_text) = scan_actions(text);
+    let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::with_capacity(actions.len());
+    // Characters since the last newline, in `out` and in `text`.
+    let (mut out_col, mut in_col) = (0u32, 0u32);
+    let mut i = 0;
+    for action in &actions {
+        let literal = &text[i..action.start];
+        out.push_str(literal);
+        advance(&mut out_col, literal);
+        advance(&mut in_col, literal);
+        // Actions alone on their lines write lines the template would compute, not values.
+        let alone = !line_has_text[action.first_line] && !line_has_text[action.last_line];
+        if !action.control && !alone {
+            out.push_str(TEMPLATE_PLACEHOLDER);
+            advance(&mut out_col, TEMPLATE_PLACEHOLDER);
+        }
+        let written = &text[action.start..action.end];
+        let newlines = action.last_line - action.first_line;
+        if newlines > 0 {
+            out.extend(std::iter::repeat_n('\n', newlines));
+            out_col = 0;
+        }
+        advance(&mut in_col, written);
+        shifts.push((action.last_line as u32 + 1, out_col + 1, in_col + 1));
+        i = action.end;
     }
     out.push_str(&text[i..]);
-    out
+    Detemplated { text: out, shifts }
+}
+
+/// Moves a column (characters since the last newline) over `s`.
+fn advance(column: &mut u32, s: &str) {
+    match s.rfind('\n') {
+        Some(p) => *column = s[p + 1..].chars().count() as u32,
+        None => *column += s.chars().count() as u32,
+    }
+}
+
+/// The actions of a template, and for every line whether it holds text outside them.
+fn scan_actions(text: &str) -> (Vec<Action>, Vec<bool>) {
+    let mut actions = Vec::new();
+    let mut line_has_text = vec![false];
+    let mut line = 0;
+    let mut comment_ends = CommentEnds::default();
+    let mut i = 0;
+    loop {
+        let next = text[i..].find("{{").map(|p| i + p);
+        for c in text[i..next.unwrap_or(text.len())].chars() {
+            if c == '\n' {
+                line += 1;
+                line_has_text.push(false);
+            } else if !c.is_whitespace() {
+                line_has_text[line] = true;
+            }
+        }
+        let Some(start) = next else {
+            break;
+        };
+        let end = action_end(text, start, &mut comment_ends);
+        let first_line = line;
+        let newlines = text[start..end].matches('\n').count();
+        line += newlines;
+        line_has_text.extend(std::iter::repeat_n(false, newlines));
+        actions.push(Action {
+            start,
+            end,
+            first_line,
+            last_line: line,
+            control: is_control(&text[start..end]),
+        });
+        i = end;
+    }
+    (actions, line_has_text)
+}
+
+/// Remembers where the search for a comment's `*/` got to, so that many unterminated
+/// comments do not each search the rest of the file.
+#[derive(Default)]
+struct CommentEnds {
+    /// The last `*/` found, or the end of the text when there is none after it.
+    found: Option<Option<usize>>,
+}
+
+impl CommentEnds {
+    fn after(&mut self, text: &str, from: usize) -> Option<usize> {
+        match self.found {
+            Some(Some(p)) if p >= from => return Some(p),
+            Some(None) => return None,
+            _ => {}
+        }
+        let p = text[from..].find("*/").map(|p| from + p);
+        self.found = Some(p);
+        p
+    }
+}
+
+/// The end (exclusive) of the action starting at `start`: after its `}}`, or after the
+/// `*/ }}` of a comment, which may hold `}}`. An action that is never closed runs to the
+/// end of the text.
+fn action_end(text: &str, start: usize, comment_ends: &mut CommentEnds) -> usize {
+    let inner = text[start + 2..].trim_start_matches('-').trim_start();
+    let from = if inner.starts_with("/*") {
+        comment_ends.after(text, start + 2).unwrap_or(start)
+    } else {
+        start
+    };
+    text[from..].find("}}").map_or(text.len(), |e| from + e + 2)
+}
+
+/// Whether an action (`{{ … }}`) writes nothing where it stands: control structure,
+/// comments, definitions and variable assignments. `{{ template }}` writes the named
+/// template's output, so it is a value like `{{ include }}`.
+fn is_control(action: &str) -> bool {
+    let inner = action
+        .strip_prefix("{{")
+        .unwrap_or(action)
+        .trim_start_matches('-')
+        .trim_start();
+    if inner.starts_with("/*") {
+        return true;
+    }
+    let word: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if matches!(
+        word.as_str(),
+        "if" | "else" | "end" | "range" | "with" | "define" | "block" | "break" | "continue"
+    ) {
+        return true;
+    }
+    // `$name := …` or `$name = …` assigns; `$name` alone or piped is a value.
+    let Some(var) = inner.strip_prefix('$') else {
+        return false;
+    };
+    let after = var
+        .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+        .trim_start();
+    after.starts_with(":=") || (after.starts_with('=') && !after.starts_with("=="))
 }
 
 fn to_error(err: serde_saphyr::Error) -> YamlError {
     let pos = err.location().and_then(|loc| {
         (loc.line() > 0).then(|| Position::new(loc.line() as u32, loc.column() as u32))
     });
-    // serde-saphyr's Display may append a location suffix; keep only the first line so the
-    // message reads well next to our own file:line.
+    // serde-saphyr's Display appends locations (` at line 6, column 18 (defined at …)`),
+    // which may differ from the primary one reported; the diagnostic carries its own
+    // file:line, so keep only the first line, without them.
     let text = err.to_string();
-    let message = text
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
-    YamlError { message, pos }
+    let first = text.lines().next().unwrap_or_default();
+    let message = first
+        .find(" at line ")
+        .map_or(first, |i| &first[..i])
+        .trim();
+    let message = if message.is_empty() {
+        "invalid YAML"
+    } else {
+        message
+    };
+    YamlError {
+        message: message.to_string(),
+        pos,
+    }
 }
 
 impl Node {
@@ -450,6 +643,84 @@ mod tests {
             rule.get("expr").unwrap().as_str(),
             Some(TEMPLATE_PLACEHOLDER)
         );
+    }
+
+    #[test]
+    fn inline_control_actions_write_nothing() {
+        let cases = [
+            (
+                "      {{ if .timeZone }}timeZone: \"{{ .timeZone }}\"{{- end }}",
+                "      timeZone: \"TEMPLATED\"",
+            ),
+            ("a: {{- if .x }}1{{- else }}2{{ end -}}", "a: 12"),
+            ("a: {{ if .x }}1{{ else if .y }}2{{ end }}", "a: 12"),
+            ("{{ range .items }}- {{ . }}{{ end }}", "- TEMPLATED"),
+            ("{{- with .x }}a: {{ .y }}{{- end }}", "a: TEMPLATED"),
+            ("{{ define \"x\" }}a: 1{{ end }}", "a: 1"),
+            ("{{ block \"b\" . }}a: 1{{ end }}", "a: 1"),
+            ("{{/* a }} comment */}}a: 1", "a: 1"),
+            ("a: 1{{- /* trimmed */ -}}", "a: 1"),
+            ("{{ $x := .a }}{{ $y = 2 }}a: 1", "a: 1"),
+            (
+                "{{ range $i, $e := .l }}a: {{ $e }}{{ end }}",
+                "a: TEMPLATED",
+            ),
+            ("{{ break }}{{ continue }}a: 1", "a: 1"),
+            // Value actions write a placeholder, `template` included (it writes the named
+            // template), and so does a function whose name starts like a keyword.
+            ("a: {{ template \"x\" . }}", "a: TEMPLATED"),
+            ("a: {{ $x }}", "a: TEMPLATED"),
+            ("a: {{ endpoint . }}", "a: TEMPLATED"),
+            ("a: {{ .x | quote }}-{{ .y }}", "a: TEMPLATED-TEMPLATED"),
+            // Lines of actions only, values included, write nothing.
+            ("  {{- include \"x\" . | nindent 4 }}{{ .y }}", "  "),
+        ];
+        for (template, expected) in cases {
+            assert_eq!(detemplate(template).text, expected, "{template}");
+        }
+        // Lines are kept, also for actions and comments spanning lines.
+        assert_eq!(
+            detemplate("a: 1\n{{/* two\nlines */}}\nb: {{ .x\n }}\nc: 3").text,
+            "a: 1\n\n\nb: TEMPLATED\n\nc: 3"
+        );
+    }
+
+    #[test]
+    fn templated_nodes_keep_the_template_columns() {
+        let text = "spec:\n  {{ if .timeZone }}timeZone: \"{{ .timeZone }}\"{{- end }}\n  suspend: {{ .s }}\n";
+        let docs = parse_templated(text).unwrap();
+        let (key, value) = docs[0].get("spec").unwrap().entry("timeZone").unwrap();
+        assert_eq!((key.pos.line, key.pos.column), (2, 21));
+        assert_eq!(value.as_str(), Some(TEMPLATE_PLACEHOLDER));
+        assert_eq!((value.pos.line, value.pos.column), (2, 31));
+        let suspend = docs[0].at(&["spec", "suspend"]).unwrap();
+        assert_eq!((suspend.pos.line, suspend.pos.column), (3, 12));
+    }
+
+    #[test]
+    fn a_template_that_stays_unreadable_reports_where_it_breaks() {
+        let text = "{{- if .Values.enabled }}\na: 1\nb: {{ .v }}\n  c: [\n{{- end }}\n";
+        let strict = parse_documents(text).unwrap_err();
+        assert_eq!(strict.pos.map(|p| p.line), Some(1));
+        let tolerant = parse_templated(text).unwrap_err();
+        assert!(tolerant.pos.is_some_and(|p| p.line >= 3), "{tolerant:?}");
+        assert!(!tolerant.message.contains(" at line "), "{tolerant:?}");
+        // A column after an inline action maps back to the template.
+        let mapped = detemplate("x: {{ if .a }}[1{{ end }}\n");
+        assert_eq!(mapped.text, "x: [1\n");
+        assert_eq!(mapped.original(Position::new(1, 5)), Position::new(1, 16));
+        assert_eq!(mapped.original(Position::new(1, 2)), Position::new(1, 2));
+    }
+
+    #[test]
+    fn detemplating_is_linear_on_hostile_input() {
+        let many = "{{ .x }}".repeat(200_000);
+        assert_eq!(detemplate(&many).text, "");
+        let inline = format!("a: {}", "{{ .x }}".repeat(200_000));
+        assert_eq!(detemplate(&inline).text.len(), 3 + 9 * 200_000);
+        let comments = "{{/* unterminated }} ".repeat(100_000);
+        assert!(detemplate(&comments).text.len() < comments.len());
+        assert!(detemplate("a: {{ .x").text.starts_with("a: "));
     }
 
     #[test]

@@ -427,11 +427,7 @@ fn located(
     severity: miette::Severity,
 ) -> Option<FindingDiag> {
     let text = read_inside(root?, path)?;
-    let offset = offset_of(&text, line, finding.column.unwrap_or(1))?;
-    let len = text[offset..]
-        .find('\n')
-        .unwrap_or(text.len() - offset)
-        .max(1);
+    let (offset, len) = snippet_span(&text, line, finding.column.unwrap_or(1))?;
     Some(FindingDiag {
         message: format!("{path}:{line}"),
         severity,
@@ -448,12 +444,8 @@ fn file_diagnostic(d: &Diagnostic, root: Option<&Path>) -> FindingDiag {
     };
     if let (Some(path), Some(line), Some(root)) = (&d.path, d.line, root)
         && let Some(text) = read_inside(root, path)
-        && let Some(offset) = offset_of(&text, line, d.column.unwrap_or(1))
+        && let Some((offset, len)) = snippet_span(&text, line, d.column.unwrap_or(1))
     {
-        let len = text[offset..]
-            .find('\n')
-            .unwrap_or(text.len() - offset)
-            .max(1);
         return FindingDiag {
             message: format!("{path}:{line}: [{}]", d.code),
             severity,
@@ -494,6 +486,32 @@ fn read_inside(root: &Path, path: &str) -> Option<String> {
     crate::scan::decode(fs::read(&canonical).ok()?).ok()
 }
 
+/// Lines longer than this (minified JSON, a generated or hostile file) are not shown as a
+/// snippet: the whole line would be printed, then underlined.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// The span to label from a 1-based line and column to the end of the line; `None` when
+/// the position is not in the text or the snippet around it would hold an overlong line.
+fn snippet_span(text: &str, line: u32, column: u32) -> Option<(usize, usize)> {
+    let offset = offset_of(text, line, column)?;
+    // The snippet shows one line of context either side.
+    let first = (line as usize).saturating_sub(2);
+    let shown = if line <= 1 { 2 } else { 3 };
+    if text
+        .lines()
+        .skip(first)
+        .take(shown)
+        .any(|l| l.len() > MAX_SNIPPET_LINE)
+    {
+        return None;
+    }
+    let len = text[offset..]
+        .find('\n')
+        .unwrap_or(text.len() - offset)
+        .max(1);
+    Some((offset, len))
+}
+
 /// Byte offset of a 1-based line and column (columns count characters).
 fn offset_of(text: &str, line: u32, column: u32) -> Option<usize> {
     let start = if line <= 1 {
@@ -523,5 +541,14 @@ mod tests {
         assert_eq!(offset_of(text, 2, 3), Some(5));
         assert_eq!(offset_of(text, 3, 1), Some(8));
         assert_eq!(offset_of(text, 9, 1), None);
+    }
+
+    #[test]
+    fn overlong_lines_get_no_snippet() {
+        let text = format!("a: 1\nb: {}\nc: 3\nd: 4\ne: 5\n", "[".repeat(5_000));
+        assert_eq!(snippet_span(&text, 1, 1), None);
+        assert_eq!(snippet_span(&text, 3, 1), None);
+        assert_eq!(snippet_span(&text, 4, 1), Some((text.len() - 10, 4)));
+        assert_eq!(snippet_span("a: 1\n", 1, 4), Some((3, 1)));
     }
 }
