@@ -4,11 +4,13 @@
 //! The three formats disagree on almost everything (objective as ratio or percentage,
 //! window as a duration or as count and unit, alerting generated or declared), so each
 //! detector normalises to the evidence model here: objectives as ratios, windows as
-//! duration shorthands, indicator kinds from a small fixed set.
+//! duration shorthands, indicator kinds from a small fixed set. An objective that cannot
+//! be one (out of range, not a number) is left unset and reported where it is written
+//! (`invalid-slo-objective`), so the policy's "objective is missing" is not the only word.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::evidence::{Detector, SliSpec, Slo, Source};
-use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER};
+use crate::evidence::{Collector, Detector, SliSpec, Slo, Source};
+use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER, Value};
 
 pub mod openslo;
 pub mod pyrra;
@@ -53,6 +55,80 @@ pub(crate) fn ratio_of(node: Option<&Node>) -> Option<f64> {
 pub(crate) fn ratio_of_percent(node: Option<&Node>) -> Option<f64> {
     node.and_then(Node::as_f64)
         .and_then(|p| clean_ratio(p / 100.0))
+}
+
+/// How a format writes an objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scale {
+    /// `0.999`
+    Ratio,
+    /// `99.9`
+    Percent,
+}
+
+/// Where an objective is written: the SLO, the field and the format, for messages.
+pub(crate) struct ObjectiveField<'a> {
+    pub slo: &'a str,
+    /// The field as the format names it, e.g. `target`.
+    pub field: &'a str,
+    /// The format's name, e.g. `OpenSLO`.
+    pub format: &'a str,
+    pub scale: Scale,
+    pub path: &'a str,
+}
+
+/// The objective written at `node`, as a ratio. A value that cannot be one (out of
+/// range, not a number) is reported as `invalid-slo-objective`: left unset silently,
+/// the policy would only say that the objective is missing.
+pub(crate) fn objective_of(
+    node: Option<&Node>,
+    at: &ObjectiveField,
+    out: &mut Collector,
+) -> Option<f64> {
+    let node = node?;
+    let ratio = match at.scale {
+        Scale::Ratio => ratio_of(Some(node)),
+        Scale::Percent => ratio_of_percent(Some(node)),
+    };
+    if ratio.is_none()
+        && let Some(message) = invalid_objective(node, at)
+    {
+        out.diagnostic(
+            Diagnostic::new(Severity::Warning, "invalid-slo-objective", message)
+                .at(at.path, Some(node.pos)),
+        );
+    }
+    ratio
+}
+
+/// Why the value at `node` is not an objective; `None` when there is nothing to say (no
+/// value written, or a value a template or environment fills in).
+fn invalid_objective(node: &Node, at: &ObjectiveField) -> Option<String> {
+    let written = match &node.value {
+        Value::Null => return None,
+        Value::String(s)
+            if s.contains(TEMPLATE_PLACEHOLDER) || s.contains("{{") || s.contains("${") =>
+        {
+            return None;
+        }
+        Value::String(s) => format!("{s:?}"),
+        Value::Seq(_) => "a list".to_string(),
+        Value::Map(_) => "a map".to_string(),
+        _ => node.scalar_text().unwrap_or_default(),
+    };
+    let (range, example) = match at.scale {
+        Scale::Ratio => ("a ratio greater than 0 and at most 1", "0.999"),
+        Scale::Percent => ("a percentage greater than 0 and at most 100", "99.9"),
+    };
+    let problem = if node.as_f64().is_some() {
+        "is out of range"
+    } else {
+        "is not a number"
+    };
+    Some(format!(
+        "SLO `{}`: `{}: {written}` {problem}: the {} `{}` is {range} (e.g. `{}: {example}`); the SLO is read without this objective",
+        at.slo, at.field, at.format, at.field, at.field
+    ))
 }
 
 /// The strictest objective: the highest ratio.

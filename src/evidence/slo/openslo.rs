@@ -27,7 +27,7 @@
 use std::collections::BTreeMap;
 
 use crate::evidence::slo::{
-    collect_queries, new_slo, ratio_of, ratio_of_percent, sli_spec, strictest, text_of,
+    ObjectiveField, Scale, collect_queries, new_slo, objective_of, sli_spec, strictest, text_of,
     top_level_values, unnamed,
 };
 use crate::evidence::{
@@ -130,12 +130,24 @@ fn read_slo(doc: &Node, path: &str, conditions: &BTreeMap<String, &Node>, out: &
     slo.description = text_of(spec.get("description"));
     slo.budgeting_method = text_of(spec.get("budgetingMethod")).map(|m| budgeting_method(&m));
     let objectives = spec.get("objectives").map_or(&[][..], Node::as_seq);
-    slo.objectives = objectives
-        .iter()
-        .filter_map(|o| {
-            ratio_of(o.get("target")).or_else(|| ratio_of_percent(o.get("targetPercent")))
-        })
-        .collect();
+    for objective in objectives {
+        let field = |field, scale| ObjectiveField {
+            slo: &slo.name,
+            field,
+            format: "OpenSLO",
+            scale,
+            path,
+        };
+        let ratio = objective_of(objective.get("target"), &field("target", Scale::Ratio), out)
+            .or_else(|| {
+                objective_of(
+                    objective.get("targetPercent"),
+                    &field("targetPercent", Scale::Percent),
+                    out,
+                )
+            });
+        slo.objectives.extend(ratio);
+    }
     slo.objective = strictest(&slo.objectives);
     read_window(spec, &mut slo);
     slo.sli = indicator_of(spec).or_else(|| objectives_indicator(objectives));
@@ -397,6 +409,7 @@ fn read_attached_policies(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
     use crate::evidence::slo::test_support::run;
 
     const V1: &str = r#"# Checkout availability
@@ -640,6 +653,59 @@ spec:
         assert_eq!(sli.spec.source.as_deref(), Some("newrelic"));
         assert_eq!(sli.spec.queries.len(), 1);
         assert_eq!(sli.source.line, Some(11));
+    }
+
+    #[test]
+    fn objectives_out_of_range_are_reported_where_written() {
+        let text = r#"apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout
+spec:
+  objectives:
+    - target: 1.5
+    - targetPercent: 150
+    - target: abc
+      targetPercent: 99
+    - target: 0.995
+    - target:
+    - targetPercent: "{{ .Values.target }}"
+"#;
+        let d = run(&OpenSlo, &[("s.yaml", text)]);
+        let slo = &d.evidence.slos[0];
+        assert_eq!(slo.objectives, [0.99, 0.995]);
+        assert_eq!(slo.objective, Some(0.995));
+        let mut got: Vec<(&str, Option<u32>, &str)> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.line, d.message.as_str()))
+            .collect();
+        got.sort_by_key(|(_, line, _)| *line);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(
+            got.iter()
+                .all(|(code, ..)| *code == "invalid-slo-objective")
+        );
+        assert_eq!(
+            got.iter().map(|(_, line, _)| *line).collect::<Vec<_>>(),
+            [Some(7), Some(8), Some(9)]
+        );
+        assert_eq!(
+            got[0].2,
+            "SLO `checkout`: `target: 1.5` is out of range: the OpenSLO `target` is a ratio greater than 0 and at most 1 (e.g. `target: 0.999`); the SLO is read without this objective"
+        );
+        assert!(got[1].2.contains("`targetPercent: 150` is out of range"));
+        assert!(
+            got[1]
+                .2
+                .contains("a percentage greater than 0 and at most 100")
+        );
+        assert!(got[2].2.contains("`target: \"abc\"` is not a number"));
+        assert!(
+            d.diagnostics
+                .iter()
+                .all(|d| d.severity == Severity::Warning)
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! `spec.alerting.disabled: true` or `spec.alerting.burnrates: false`.
 
 use crate::evidence::slo::{
-    new_slo, ratio_of_percent, sli_spec, text_of, top_level_values, unnamed,
+    ObjectiveField, Scale, new_slo, objective_of, sli_spec, text_of, top_level_values, unnamed,
 };
 use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source};
 use crate::parse::yaml::Node;
@@ -93,7 +93,16 @@ fn read_slo(doc: &Node, path: &str, out: &mut Collector) {
     let spec = doc.get("spec");
     let get = |key: &str| spec.and_then(|s| s.get(key));
     slo.description = text_of(get("description"));
-    slo.objectives = ratio_of_percent(get("target")).into_iter().collect();
+    let objective = ObjectiveField {
+        slo: &slo.name,
+        field: "target",
+        format: "Pyrra",
+        scale: Scale::Percent,
+        path,
+    };
+    slo.objectives = objective_of(get("target"), &objective, out)
+        .into_iter()
+        .collect();
     slo.objective = slo.objectives.first().copied();
     slo.window = text_of(get("window"));
     slo.rolling = slo.window.is_some().then_some(true);
@@ -226,6 +235,24 @@ spec:
         assert_eq!((slo.objective, slo.window.as_deref()), (None, None));
         assert_eq!(slo.service, None);
         assert!(!slo.burn_rate_alerting);
+    }
+
+    #[test]
+    fn a_zero_target_is_reported_where_written() {
+        let text = "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: zero\nspec:\n  target: \"0\"\n  window: 4w\n";
+        let d = run(&Pyrra, &[("s.yaml", text)]);
+        assert_eq!(d.evidence.slos[0].objective, None);
+        let [diag] = &d.diagnostics[..] else {
+            panic!("{:?}", d.diagnostics)
+        };
+        assert_eq!(
+            (diag.code.as_str(), diag.path.as_deref(), diag.line),
+            ("invalid-slo-objective", Some("s.yaml"), Some(6))
+        );
+        assert_eq!(
+            diag.message,
+            "SLO `zero`: `target: \"0\"` is out of range: the Pyrra `target` is a percentage greater than 0 and at most 100 (e.g. `target: 99.9`); the SLO is read without this objective"
+        );
     }
 
     #[test]

@@ -16,7 +16,8 @@
 //! plugin chain that overrides the default one leaves out the alert-rules plugin.
 
 use crate::evidence::slo::{
-    collect_queries, new_slo, ratio_of_percent, sli_spec, text_of, top_level_values, unnamed,
+    ObjectiveField, Scale, collect_queries, new_slo, objective_of, sli_spec, text_of,
+    top_level_values, unnamed,
 };
 use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source};
 use crate::parse::yaml::Node;
@@ -126,7 +127,14 @@ fn read_spec(spec: &Node, path: &str, out: &mut Collector) {
         let mut slo = new_slo(name, FORMAT, Source::new(path, Some(item.pos)));
         slo.service = service.clone();
         slo.description = text_of(item.get("description"));
-        slo.objectives = ratio_of_percent(item.get("objective"))
+        let objective = ObjectiveField {
+            slo: &slo.name,
+            field: "objective",
+            format: "Sloth",
+            scale: Scale::Percent,
+            path,
+        };
+        slo.objectives = objective_of(item.get("objective"), &objective, out)
             .into_iter()
             .collect();
         slo.objective = slo.objectives.first().copied();
@@ -346,6 +354,38 @@ spec:
             .collect();
         assert_eq!(names, [("availability", None), ("ok", None)]);
         assert!(d.evidence.slos.iter().all(|s| s.burn_rate_alerting));
+    }
+
+    #[test]
+    fn objectives_out_of_range_are_reported_where_written() {
+        let text = "version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 250\n  - name: b\n    objective: 0\n  - name: c\n    objective: 100\n";
+        let d = run(&Sloth, &[("s.yaml", text)]);
+        let objectives: Vec<_> = d
+            .evidence
+            .slos
+            .iter()
+            .map(|s| (s.name.as_str(), s.objective))
+            .collect();
+        assert_eq!(objectives, [("a", None), ("b", None), ("c", Some(1.0))]);
+        let got: Vec<_> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("invalid-slo-objective", Some(5)),
+                ("invalid-slo-objective", Some(7))
+            ]
+        );
+        assert!(
+            d.diagnostics[0]
+                .message
+                .starts_with("SLO `a`: `objective: 250` is out of range: the Sloth `objective` is a percentage greater than 0 and at most 100"),
+            "{:?}",
+            d.diagnostics[0]
+        );
     }
 
     #[test]
