@@ -183,8 +183,10 @@ impl FileIndex {
                 Ok(entry) => entry,
                 Err(err) => {
                     let path = error_path(&err).and_then(|p| relative(root, &p));
+                    // The I/O error's own message names the absolute path; its kind
+                    // says what went wrong.
                     let reason = match err.io_error() {
-                        Some(io) => format!("cannot be read ({io})"),
+                        Some(io) => format!("cannot be read ({})", io.kind()),
                         None => strip_path_prefix(&err.to_string()),
                     };
                     let mut diag = Diagnostic::new(
