@@ -460,6 +460,20 @@ fn deeply_nested_json_and_markdown_do_not_break_a_run() {
     assert_eq!(run.count("slos"), 1);
 }
 
+#[test]
+fn deeply_nested_folders_are_walked_and_their_gitignores_honoured() {
+    let deep = vec!["d"; 1_000].join("/");
+    let repo = Repo::new();
+    repo.file(".gitignore", "*.tmp.yaml\n")
+        .file(&format!("{deep}/.gitignore"), "!keep.tmp.yaml\n")
+        .file(&format!("{deep}/slo.yaml"), openslo("deep"))
+        .file(&format!("{deep}/skip.tmp.yaml"), openslo("ignored"))
+        .file(&format!("{deep}/keep.tmp.yaml"), openslo("kept"));
+    let run = repo.evidence(&[]);
+    assert!(run.diagnostics().is_empty(), "{}", run.listing());
+    assert_eq!(run.names("slos"), ["deep", "kept"]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Files that are not text, or too large.
 // ---------------------------------------------------------------------------------------

@@ -449,7 +449,15 @@ fn special_file(what: &str) -> Diagnostic {
 /// `.gitignore` that is a symlink is not followed.
 struct GitIgnores {
     root: PathBuf,
-    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// The innermost `.gitignore` scope of each folder seen, `None` when none applies.
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Scope>>>>,
+}
+
+/// One `.gitignore` and the scope of the folder above it: the files that apply in a
+/// folder, deepest first.
+struct Scope {
+    gitignore: Gitignore,
+    parent: Option<Arc<Scope>>,
 }
 
 /// A `.gitignore` larger than this is not a list of patterns anyone wrote.
@@ -467,26 +475,49 @@ impl GitIgnores {
     /// matching pattern decides, as in git. Folders are checked before their contents, so
     /// a file in an ignored folder is never asked about.
     fn is_ignored(&self, path: &Path, is_dir: bool) -> bool {
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| d.starts_with(&self.root)) {
-            if let Some(gitignore) = self.in_dir(d) {
-                match gitignore.matched(path, is_dir) {
-                    Match::Ignore(_) => return true,
-                    Match::Whitelist(_) => return false,
-                    Match::None => {}
-                }
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let scope = self.scope_of(parent);
+        let mut scope = scope.as_deref();
+        while let Some(s) = scope {
+            match s.gitignore.matched(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
             }
-            dir = d.parent();
+            scope = s.parent.as_deref();
         }
         false
     }
 
-    fn in_dir(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+    /// The scope of `dir`, built from the nearest folder above it already known, so each
+    /// folder costs one lookup however deep it is.
+    fn scope_of(&self, dir: &Path) -> Option<Arc<Scope>> {
         let mut by_dir = self.by_dir.lock().unwrap_or_else(PoisonError::into_inner);
-        by_dir
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| load_gitignore(dir).map(Arc::new))
-            .clone()
+        let mut pending = Vec::new();
+        let mut inherited = None;
+        let mut current = Some(dir);
+        while let Some(d) = current.filter(|d| d.starts_with(&self.root)) {
+            if let Some(known) = by_dir.get(d) {
+                inherited = known.clone();
+                break;
+            }
+            pending.push(d);
+            current = d.parent();
+        }
+        for d in pending.into_iter().rev() {
+            let scope = match load_gitignore(d) {
+                Some(gitignore) => Some(Arc::new(Scope {
+                    gitignore,
+                    parent: inherited,
+                })),
+                None => inherited,
+            };
+            by_dir.insert(d.to_path_buf(), scope.clone());
+            inherited = scope;
+        }
+        inherited
     }
 }
 
