@@ -62,8 +62,18 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// Whether the words contain `phrase` (space-separated words; a word ending in `*`
-/// matches every word it starts, `escalat*` matches "escalation" and "escalate").
+/// matches every word it starts, `escalat*` matches "escalation" and "escalate"). A
+/// phrase starting with `=` must be all the words ("=steps" matches a heading "Steps",
+/// not "Next steps").
 pub fn has_phrase<S: AsRef<str>>(words: &[S], phrase: &str) -> bool {
+    if let Some(exact) = phrase.strip_prefix('=') {
+        let wanted: Vec<&str> = exact.split(' ').collect();
+        return words.len() == wanted.len()
+            && words
+                .iter()
+                .zip(&wanted)
+                .all(|(word, want)| word_matches(word.as_ref(), want));
+    }
     let wanted: Vec<&str> = phrase.split(' ').collect();
     if wanted.is_empty() || words.len() < wanted.len() {
         return false;
@@ -139,7 +149,9 @@ pub fn has_date(text: &str) -> bool {
     DATE.is_match(text)
 }
 
-/// Folders whose documents are runbooks.
+/// Folders whose documents are runbooks: runbooks, playbooks and standard operating
+/// procedures, and the team's operations or SRE guide (the how-tos of running the
+/// service, as in `docs/sre-guide/`, `docs/operation_guide/`).
 const RUNBOOK_DIRS: &[&str] = &[
     "runbooks",
     "runbook",
@@ -147,11 +159,16 @@ const RUNBOOK_DIRS: &[&str] = &[
     "playbook",
     "sop",
     "sops",
+    "sre-guide",
+    "operation-guide",
+    "operations-guide",
+    "ops-guide",
+    "operations-manual",
 ];
 
-/// **Runbook by path**: a folder `runbooks/`, `runbook/`, `playbooks/`, `sop/` or `sops/`,
-/// or a file name containing "runbook" or "playbook" or the word "sop"
-/// (`remote_write_load_shedding_sop.md`).
+/// **Runbook by path**: a folder `runbooks/`, `runbook/`, `playbooks/`, `sop/`, `sops/`,
+/// `sre-guide/`, `operation(s)-guide/`, `ops-guide/`, or a file name containing
+/// "runbook" or "playbook" or the word "sop" (`remote_write_load_shedding_sop.md`).
 pub fn runbook_by_path(path: &RepoPath) -> bool {
     let name = stem(path);
     dirs(path)
@@ -221,12 +238,24 @@ pub fn postmortem_by_name(path: &RepoPath, title: Option<&str>) -> bool {
         || title.is_some_and(postmortem_title)
 }
 
-/// **Incident process by path**: a folder `incident-response/`, `incident-management/`,
-/// `incident-process/`, `oncall/`, `on-call/`; or a file name about on call
-/// (`on-call`, `oncall`), escalation, severity levels, or an incident that is not one
-/// record (`manage-an-incident`, `incident-process`, `security_incident_response`,
-/// `complex_incidents`; not `incident-report` or a dated incident).
-pub fn incident_by_path(path: &RepoPath) -> bool {
+/// How strongly a path says "incident process".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentPath {
+    No,
+    /// A name with "incident" and nothing more (`security-incident.md`): the incident
+    /// process, unless the document lives in a runbook folder, where it is the runbook
+    /// for that kind of incident.
+    Weak,
+    /// A folder `incident-response/`, `incident-management/`, `incident-process/`,
+    /// `oncall/`, `on-call/`; a name about on call (`on-call`, `oncall`), escalation,
+    /// severity levels, or an incident with a process word (`manage-an-incident`,
+    /// `incident-process`, `security_incident_response`, `during_an_incident`).
+    Strong,
+}
+
+/// **Incident process by path**: see [`IncidentPath`]. Incident records
+/// (`incident-report-*`, a dated incident) are postmortems, not the process.
+pub fn incident_by_path(path: &RepoPath) -> IncidentPath {
     const DIRS: &[&str] = &[
         "incident-response",
         "incident-management",
@@ -236,20 +265,49 @@ pub fn incident_by_path(path: &RepoPath) -> bool {
         "on-call",
         "on-call-guide",
     ];
+    const PROCESS_WORDS: &[&str] = &[
+        "response",
+        "process",
+        "management",
+        "manage",
+        "managing",
+        "handling",
+        "commander",
+        "roles",
+        "lifecycle",
+        "policy",
+        "procedure",
+        "procedures",
+        "severity",
+        "levels",
+        "major",
+        "declare",
+        "declaring",
+        "during",
+        "after",
+        "before",
+    ];
     if dirs(path).iter().any(|d| DIRS.contains(&d.as_str())) {
-        return true;
+        return IncidentPath::Strong;
     }
     let name = stem(path);
     let parts: Vec<&str> = name.split('-').collect();
     let has = |w: &str| parts.contains(&w);
     if name.contains("oncall") || name.contains("on-call") || has("escalation") {
-        return true;
+        return IncidentPath::Strong;
     }
     if (has("severity") || has("severities")) && (has("levels") || has("level") || parts.len() == 1)
     {
-        return true;
+        return IncidentPath::Strong;
     }
-    (has("incident") || has("incidents")) && !postmortem_name(&name) && !has_date(&name)
+    if !(has("incident") || has("incidents")) || postmortem_name(&name) || has_date(&name) {
+        return IncidentPath::No;
+    }
+    if PROCESS_WORDS.iter().any(|w| has(w)) {
+        IncidentPath::Strong
+    } else {
+        IncidentPath::Weak
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -376,7 +434,13 @@ const RB_MITIGATION: &[&str] = &[
     "resolve",
     "recover*",
     "restor*",
-    "steps",
+    "=steps",
+    "steps to*",
+    "resolution steps",
+    "recovery steps",
+    "remediation steps",
+    "mitigation steps",
+    "runbook steps",
     "fix*",
     "solution*",
     "workaround*",
@@ -394,7 +458,9 @@ const RB_ESCALATION: &[&str] = &[
     "get help",
     "further help",
     "ownership",
-    "owner*",
+    "=owner",
+    "=owners",
+    "service owner*",
     "on call",
     "oncall",
 ];
@@ -515,8 +581,11 @@ const IR_ROLES: &[&str] = &[
     "comms lead",
     "deputy",
     "liaison",
-    "roles",
     "incident roles",
+    "response roles",
+    "assign roles",
+    "assigning roles",
+    "roles and responsibilities",
     "responder*",
 ];
 const IR_SEVERITIES: &[&str] = &[
@@ -530,7 +599,6 @@ const IR_SEVERITIES: &[&str] = &[
     "priority levels",
     "which priority",
     "incident priority",
-    "priorities",
 ];
 const IR_ESCALATION: &[&str] = &["escalat*"];
 const IR_COMMUNICATION: &[&str] = &[
@@ -560,7 +628,7 @@ const IR_ONCALL: &[&str] = &[
     "opsgenie",
     "victorops",
     "rota",
-    "rotation*",
+    "support rotation*",
     "out of hours",
     "handover",
     "hand over",
@@ -727,11 +795,19 @@ pub fn classify(
         }
         return Some(Family::IncidentDoc);
     }
-    if incident_by_path(path) {
+    let incident_path = incident_by_path(path);
+    if incident_path == IncidentPath::Strong {
         return Some(Family::IncidentDoc);
     }
     if runbook_by_path(path) {
         return Some(Family::Runbook(FoundBy::Path));
+    }
+    if incident_path == IncidentPath::Weak {
+        return Some(Family::IncidentDoc);
+    }
+    // A changelog's "Fixed" and "Troubleshooting" entries are releases, not a runbook.
+    if super::project_docs::doc_kind(path, None) == Some("changelog") {
+        return None;
     }
     if is_issue_template(path) {
         return None;
@@ -1059,6 +1135,8 @@ mod tests {
         assert!(has_phrase(&w, "escalat*"));
         assert!(!has_phrase(&w, "pre"));
         assert!(!has_phrase(&words("prefix"), "fix*"));
+        assert!(has_phrase(&words("Steps"), "=steps"));
+        assert!(!has_phrase(&words("Next steps"), "=steps"));
     }
 
     #[test]
@@ -1071,25 +1149,48 @@ mod tests {
             "docs/remote_write_load_shedding_sop.md"
         )));
         assert!(runbook_by_path(&p("source/runbooks/x.html.md.erb")));
+        assert!(runbook_by_path(&p("docs/sre-guide/node-scale-up/aws.md")));
+        assert!(runbook_by_path(&p(
+            "docs/source/operation_guide/federation.md"
+        )));
+        assert!(!runbook_by_path(&p("docs/operating/https.md")));
         assert!(!runbook_by_path(&p("docs/desktop.md")));
         assert!(!runbook_by_path(&p("docs/isopods.md")));
     }
 
     #[test]
     fn incident_paths() {
-        assert!(incident_by_path(&p(
-            "source/runbooks/manage-an-incident.html.md.erb"
-        )));
-        assert!(incident_by_path(&p("docs/incident-response.md")));
-        assert!(incident_by_path(&p("docs/oncall/whos_oncall.md")));
-        assert!(incident_by_path(&p("source/on-call.html.md.erb")));
-        assert!(incident_by_path(&p("docs/before/severity_levels.md")));
-        assert!(incident_by_path(&p(
-            "docs/during/security_incident_response.md"
-        )));
-        assert!(!incident_by_path(&p("docs/incident-2023-01-05.md")));
-        assert!(!incident_by_path(&p("docs/incident-report-x.md")));
-        assert!(!incident_by_path(&p("docs/alerting.md")));
+        use IncidentPath::*;
+        let k = |path| incident_by_path(&p(path));
+        assert_eq!(k("source/runbooks/manage-an-incident.html.md.erb"), Strong);
+        assert_eq!(k("docs/incident-response.md"), Strong);
+        assert_eq!(k("docs/oncall/whos_oncall.md"), Strong);
+        assert_eq!(k("source/on-call.html.md.erb"), Strong);
+        assert_eq!(k("docs/before/severity_levels.md"), Strong);
+        assert_eq!(k("docs/during/security_incident_response.md"), Strong);
+        assert_eq!(k("docs/before/complex_incidents.md"), Weak);
+        assert_eq!(k("docs/incident-2023-01-05.md"), No);
+        assert_eq!(k("docs/incident-report-x.md"), No);
+        assert_eq!(k("docs/alerting.md"), No);
+    }
+
+    #[test]
+    fn a_runbook_for_a_kind_of_incident_stays_a_runbook() {
+        let text = "# Security incident\n## Contain\n## Rotate keys\n";
+        assert_eq!(
+            family("runbooks/security-incident.md", text),
+            Some(Family::Runbook(FoundBy::Path))
+        );
+        assert_eq!(
+            family("docs/security-incident.md", text),
+            Some(Family::IncidentDoc)
+        );
+    }
+
+    #[test]
+    fn changelogs_are_no_runbooks() {
+        let text = "# Changelog\n## 1.2\n### Fixed\n### Troubleshooting\n";
+        assert_eq!(family("CHANGELOG.md", text), None);
     }
 
     #[test]

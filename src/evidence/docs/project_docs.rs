@@ -55,7 +55,7 @@ impl Detector for ProjectDocs {
         if path.is_markdown() {
             return true;
         }
-        TEXT_EXTS.contains(&path.ext().as_str()) && doc_kind(path, None).is_some()
+        text_doc_kind(path).is_some()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
@@ -78,7 +78,7 @@ impl Detector for ProjectDocs {
                 source: Source::file(path.as_str()),
             });
         } else {
-            let Some(kind) = doc_kind(&path, None) else {
+            let Some(kind) = text_doc_kind(&path) else {
                 return;
             };
             let Some(text) = file.text() else {
@@ -164,6 +164,22 @@ pub fn doc_kind(path: &RepoPath, title: Option<&str>) -> Option<&'static str> {
         return Some("toil-log");
     }
     None
+}
+
+/// The kind of a document that is not Markdown (`README`, `CONTRIBUTING.rst`,
+/// `HISTORY.txt`, `docs/adr/0001-x.adoc`). Only names count: a file without extension in
+/// an `architecture/` folder is likely a script or a diagram source, not a document.
+pub fn text_doc_kind(path: &RepoPath) -> Option<&'static str> {
+    let ext = path.ext();
+    if !TEXT_EXTS.contains(&ext.as_str()) {
+        return None;
+    }
+    let kind = doc_kind(path, None)?;
+    let named = !matches!(kind, "adr" | "architecture" | "toil-log")
+        || (kind == "architecture" && path.stem_lower().starts_with("architecture"))
+        || (kind == "toil-log" && !ext.is_empty())
+        || (kind == "adr" && !ext.is_empty());
+    named.then_some(kind)
 }
 
 /// `HISTORY` → `History`.
@@ -273,6 +289,20 @@ mod tests {
         assert_eq!(kind("docs/architecture/overview.md"), Some("architecture"));
         assert_eq!(kind("docs/toil-log.md"), Some("toil-log"));
         assert_eq!(kind("docs/guide.md"), None);
+    }
+
+    #[test]
+    fn plain_text_documents_count_by_name() {
+        let k = |p| text_doc_kind(&RepoPath::new(p));
+        assert_eq!(k("README"), Some("readme"));
+        assert_eq!(k("CHANGES"), Some("changelog"));
+        assert_eq!(k("CONTRIBUTING.adoc"), Some("contributing"));
+        assert_eq!(k("docs/adr/0003-use-x.rst"), Some("adr"));
+        assert_eq!(k("docs/architecture/Makefile"), None);
+        assert_eq!(k("docs/architecture/notes.txt"), None);
+        assert_eq!(k("ARCHITECTURE.txt"), Some("architecture"));
+        assert_eq!(k("README.md"), None);
+        assert_eq!(k("CHANGELOG.json"), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! ## What it recognises
 //! - **by path**: documents under `runbooks/`, `runbook/`, `playbooks/`, `sop/`, `sops/`,
-//!   or named `*runbook*`, `*playbook*`, `*_sop*` (`found_by: path`); a folder README that
+//!   or a team's operations guide (`sre-guide/`, `operation(s)-guide/`, `ops-guide/`), or
+//!   named `*runbook*`, `*playbook*`, `*_sop*` (`found_by: path`); a folder README that
 //!   only lists runbooks is kept too, but it is not `structured`;
 //! - **by headings**: at least two of symptoms/impact, diagnosis/troubleshooting,
 //!   mitigation/resolution/steps, escalation/contacts (`found_by: headings`);
@@ -53,7 +54,7 @@ impl Detector for Runbooks {
     }
 
     fn summary(&self) -> &'static str {
-        "Markdown runbooks: under runbooks/, playbooks/ or sop/, named *runbook*/*playbook*, with runbook headings (symptoms, diagnosis, mitigation, escalation), or pages of a site whose index is titled \"Runbooks\""
+        "Markdown runbooks: under runbooks/, playbooks/, sop/ or an SRE/operations guide folder, named *runbook*/*playbook*, with runbook headings (symptoms, diagnosis, mitigation, escalation), or pages of a site whose index is titled \"Runbooks\""
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
