@@ -13,6 +13,11 @@
 //!   (`found_by: folder-index`): runbook sites built with Middleman or MkDocs keep their
 //!   pages under `source/` or `docs/`, and only the index says what they are.
 //!
+//! The folder-index rule looks at other files through `Collector::outlines`: it relies on
+//! detection visiting files in path order and recording each Markdown outline once the
+//! file is done. Pages read before their index are claimed when the index is read, pages
+//! read after it find it in the outlines; either way the result does not depend on order.
+//!
 //! A document that reads as a postmortem or as the incident process is left to those
 //! detectors (see [`super::classify`]). Sections come from headings and bold labels
 //! (`**Impact**:`); a file documenting many alerts is one runbook whose sections are the
