@@ -358,7 +358,8 @@ pub struct Runbook {
     pub sections: RunbookSections,
     /// At least three of the four runbook sections are present.
     pub structured: bool,
-    /// Why the document was taken for a runbook (`path`, `headings`, `linked-from-alert`).
+    /// Why the document was taken for a runbook (`path`, `headings`, `folder-index`: below
+    /// a folder whose index page is titled "… Runbooks", `linked-from-alert`).
     pub found_by: String,
     pub source: Source,
 }
