@@ -137,6 +137,12 @@ pub struct Facts {
     pub deployable: bool,
     /// Why `deployable` is true or false, in words.
     pub deployable_reason: String,
+    /// The repository deploys a service or holds the evidence of operating one (SLOs,
+    /// alerts, on-call, runbooks, incident process, postmortems): the operational
+    /// activities apply to it.
+    pub operated: bool,
+    /// Why `operated` is true or false, in words.
+    pub operated_reason: String,
     /// Infrastructure as code is present (Terraform files).
     pub has_iac: bool,
     /// Cloud resources that can carry cost tags are defined as code.
