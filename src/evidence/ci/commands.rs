@@ -2021,25 +2021,3 @@ mod tests {
         }
     }
 }
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn scratch_debug() {
-        let Ok(path) = std::env::var("SCRIPT") else {
-            return;
-        };
-        let text = std::fs::read_to_string(path).unwrap();
-        for c in super::commands(&text) {
-            let t = super::tokenize(&c);
-            let r: Vec<&str> = t.iter().map(String::as_str).collect();
-            let k = match super::classify_command(&r) {
-                super::Command::Plumbing => "plumbing".to_string(),
-                super::Command::Unknown => "UNKNOWN".to_string(),
-                super::Command::Rewrites => "rewrites".to_string(),
-                super::Command::DiffCheck => "diffcheck".to_string(),
-                super::Command::Known(c) => format!("{:?}", c.kinds),
-            };
-            println!("{k:12} | {c}");
-        }
-    }
-}

@@ -635,4 +635,37 @@ jobs:
         assert_eq!(p.steps.len(), 1);
         assert_eq!(p.step_kinds, vec!["test"]);
     }
+
+    #[test]
+    fn fixture_repository() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-github-actions");
+        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
+        let d = detect(&index, &[&GithubActions]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let p = |name: &str| {
+            d.evidence
+                .pipelines
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap()
+        };
+        let ci = p("CI");
+        assert_eq!(ci.triggers, vec!["pull-request", "push"]);
+        assert_eq!(
+            ci.step_kinds,
+            vec!["cost-estimate", "iac-scan", "lint", "security-scan", "test"]
+        );
+        assert_eq!(ci.calls, vec!["./.github/workflows/reusable-tests.yml"]);
+        let scanners: Vec<_> = ci
+            .steps
+            .iter()
+            .filter_map(|s| s.scanner.as_deref())
+            .collect();
+        assert_eq!(scanners, vec!["trivy", "checkov"]);
+        assert!(p("Tests").reusable);
+        assert_eq!(p("Deploy").step_kinds, vec!["build", "deploy", "release"]);
+        assert_eq!(p("Release").triggers, vec!["tag"]);
+        assert_eq!(p("Dependabot auto-merge").step_kinds, vec!["automerge"]);
+    }
 }

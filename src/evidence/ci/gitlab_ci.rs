@@ -884,4 +884,51 @@ stop-review:
         assert_eq!(p.jobs, 2);
         assert_eq!(p.step_kinds, vec!["test"]);
     }
+
+    #[test]
+    fn fixture_repository() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-gitlab-ci");
+        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
+        let d = detect(&index, &[&GitlabCi]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let p = &d.evidence.pipelines[0];
+        assert_eq!(p.jobs, 5);
+        assert_eq!(
+            p.triggers,
+            vec!["manual", "pull-request", "push", "schedule", "tag"]
+        );
+        assert_eq!(
+            p.step_kinds,
+            vec![
+                "build",
+                "deploy",
+                "lint",
+                "release",
+                "security-scan",
+                "test"
+            ]
+        );
+        let deploy = p
+            .steps
+            .iter()
+            .find(|s| s.job == "deploy-production")
+            .unwrap();
+        assert_eq!(deploy.kinds, vec!["deploy"]);
+        assert_eq!(deploy.source.path, ".gitlab/ci/deploy.yml");
+        let scanners: Vec<_> = p
+            .steps
+            .iter()
+            .filter_map(|s| s.scanner.as_deref())
+            .collect();
+        assert_eq!(
+            scanners,
+            vec![
+                "gitlab-sast",
+                "gitlab-dependency-scanning",
+                "gitlab-secret-detection",
+                "pip-audit"
+            ]
+        );
+    }
 }

@@ -202,4 +202,17 @@ updates:
         let d = scan("docs/dependabot.yml", "version: 2\nupdates: []\n");
         assert!(d.evidence.dependency_updates.is_empty());
     }
+
+    #[test]
+    fn fixture_repository() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-dependabot");
+        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
+        let d = detect(&index, &[&Dependabot]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        assert_eq!(
+            d.evidence.dependency_updates[0].ecosystems,
+            vec!["docker", "github-actions", "gomod", "npm"]
+        );
+    }
 }

@@ -231,4 +231,45 @@ mod tests {
         assert!(tf.manifests.contains(&"main.tf".to_string()));
         assert_eq!(tf.source.path, "main.tf");
     }
+
+    #[test]
+    fn fixture_repository() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-package-ecosystems");
+        let (index, _) = FileIndex::walk(&root, &crate::scan::WalkOptions::default()).unwrap();
+        let d = detect(&index, &[&PackageEcosystems]);
+        let names: Vec<(&str, &str)> = d
+            .evidence
+            .ecosystems
+            .iter()
+            .map(|e| (e.name.as_str(), e.category.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("github-actions", "ci"),
+                ("cargo", "package"),
+                ("docker", "container"),
+                ("helm", "iac"),
+                ("maven", "package"),
+                ("terraform", "iac"),
+                ("pip", "package"),
+                ("gomod", "package"),
+                ("npm", "package"),
+            ]
+        );
+        // Only an example uses Maven.
+        assert_eq!(
+            d.evidence.facts.ecosystems,
+            vec![
+                "cargo",
+                "docker",
+                "github-actions",
+                "gomod",
+                "helm",
+                "npm",
+                "pip",
+                "terraform"
+            ]
+        );
+    }
 }

@@ -348,4 +348,15 @@ mod tests {
         let d = scan("renovate.json", "{ nope");
         assert_eq!(d.diagnostics[0].code, "invalid-json");
     }
+
+    #[test]
+    fn fixture_repository() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-renovate");
+        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
+        let d = detect(&index, &[&Renovate]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let u = &d.evidence.dependency_updates[0];
+        assert!(u.all_ecosystems && u.automerge);
+    }
 }
