@@ -642,7 +642,7 @@ fn classify_interpreter(tool: &str, args: &[&str]) -> Command {
             Some("audit") => scanned("npm-audit"),
             Some("publish") => known(&[RELEASE]),
             Some("build") => known(&[BUILD]),
-            Some(script) => Command::Known(classify_words(script, Words::Target)),
+            Some(script) => target(script),
             None => Command::Plumbing,
         };
     }
@@ -677,6 +677,11 @@ fn classify_script_file(path: &str, args: &[&str]) -> Command {
     } else {
         Command::Known(c)
     }
+}
+
+/// One named task (a make target, a package script): what its name says.
+fn target(name: &str) -> Command {
+    classify_targets("", &[name])
 }
 
 /// Task runners: each target named.
@@ -806,7 +811,7 @@ fn classify_node_pm(tool: &str, sub: &str, rest: &[&str]) -> Command {
                 Some(s) if matches!(sub, "exec" | "dlx" | "x") => {
                     classify_tool(&tool_name(strip_version(s)), s, script_rest)
                 }
-                Some(s) => Command::Known(classify_words(s, Words::Target)),
+                Some(s) => target(s),
                 None => Command::Plumbing,
             }
         }
@@ -823,12 +828,10 @@ fn classify_node_pm(tool: &str, sub: &str, rest: &[&str]) -> Command {
             // `yarn workspace <name> <script>`
             let (_, ws_rest) = subcommand(rest);
             let (script, _) = subcommand(ws_rest);
-            script.map_or(Command::Plumbing, |s| {
-                Command::Known(classify_words(s, Words::Target))
-            })
+            script.map_or(Command::Plumbing, target)
         }
         // `yarn lint`, `pnpm build`: a package script.
-        _ if tool != "npm" => Command::Known(classify_words(sub, Words::Target)),
+        _ if tool != "npm" => target(sub),
         _ => Command::Unknown,
     }
 }
@@ -891,7 +894,7 @@ fn classify_tool_more(tool: &str, word: &str, sub: &str, rest: &[&str], args: &[
             }
             Command::Known(c)
         }
-        "fastlane" => Command::Known(classify_words(sub, Words::Target)),
+        "fastlane" => target(sub),
         "rails" if sub == "test" || sub == "spec" => known(&[TEST]),
         "bundle" | "bundler" => match sub {
             "exec" | "ex" => forward(rest),
@@ -989,7 +992,7 @@ fn classify_tool_more(tool: &str, word: &str, sub: &str, rest: &[&str], args: &[
             }
             Command::Known(c)
         }
-        "lein" => Command::Known(classify_words(sub, Words::Target)),
+        "lein" => target(sub),
         "dotnet" => match sub {
             "test" | "vstest" => known(&[TEST]),
             "build" | "publish" | "pack" | "msbuild" => known(&[BUILD]),
@@ -1455,9 +1458,7 @@ fn classify_docker(tool: &str, sub: &str, rest: &[&str], args: &[&str]) -> Comma
             }
             match rest.get(j + 1) {
                 Some(cmd) => classify_tool(&tool_name(cmd), cmd, &rest[j + 2..]),
-                None => rest.get(j).map_or(Command::Plumbing, |svc| {
-                    Command::Known(classify_words(svc, Words::Target))
-                }),
+                None => rest.get(j).map_or(Command::Plumbing, |svc| target(svc)),
             }
         }
         "run" => {
