@@ -8,38 +8,47 @@
 //! `make test-e2e`, `deployer deploy`).
 
 use super::steps::{
-    AUTOMERGE, BUILD, COST_ESTIMATE, Classification, DEPLOY, LINT, RELEASE, TEST, Words,
+    AUTOMERGE, BUILD, COST_ESTIMATE, Classification, DEPLOY, LINT, RELEASE, TEST, WordList, Words,
     classify_words, image_tool, listed, words,
 };
 
 /// Verbs of PowerShell cmdlets that only move data about (`Copy-Item`, `Write-Host`).
-const POWERSHELL_VERBS: &str = "\
+static POWERSHELL_VERBS: WordList = WordList::new(
+    "\
     get set copy remove write new move out select foreach where add clear import export join \
-    split convertto convertfrom push pop rename resolve test";
+    split convertto convertfrom push pop rename resolve test",
+);
 /// Shell keywords and wrappers that come before the command they run.
-const COMMAND_PREFIXES: &str = "\
+static COMMAND_PREFIXES: WordList = WordList::new(
+    "\
     if then else elif do while until ! { } time sudo exec env nohup command timeout retry \
-    xvfb-run";
+    xvfb-run",
+);
 
 /// Words of task-runner targets that only prepare (`make install`, `make deps`).
-const SETUP_TARGET_WORDS: &str = "\
+static SETUP_TARGET_WORDS: WordList = WordList::new(
+    "\
     install deps dep dependencies setup clean init bootstrap tools download vendor venv env \
     prepare requirements tidy generate gen help fmt format stop start up down restart logs \
-    status";
+    status",
+);
 /// Target words that rewrite files (generated code, formatting): a check when followed by
 /// a diff.
-const REWRITE_TARGET_WORDS: &str = "generate gen tidy fmt format";
+static REWRITE_TARGET_WORDS: WordList = WordList::new("generate gen tidy fmt format");
 /// Task-runner options followed by a value that is not a target.
-const TASK_RUNNER_VALUE_FLAGS: &str =
-    "-C -f --file -j --directory -d --dir -t --taskfile --filter -p --project";
+static TASK_RUNNER_VALUE_FLAGS: WordList =
+    WordList::new("-C -f --file -j --directory -d --dir -t --taskfile --filter -p --project");
 
 /// `docker run` options followed by a value.
-const DOCKER_RUN_VALUE_FLAGS: &str = "\
+static DOCKER_RUN_VALUE_FLAGS: WordList = WordList::new(
+    "\
     -v --volume -e --env -w --workdir -u --user --name --network --net -p --publish \
-    --entrypoint --platform --mount --env-file -l --label --add-host";
+    --entrypoint --platform --mount --env-file -l --label --add-host",
+);
 
 /// Commands that only move data, install or print: they do nothing a policy counts.
-const PLUMBING_TOOLS: &str = "\
+static PLUMBING_TOOLS: WordList = WordList::new(
+    "\
     echo printf cat curl wget jq yq mkdir cp mv rm ls cd pushd popd export set unset source . \
     sleep chmod chown sed awk grep tee touch true false exit [ [[ test fi done esac for case \
     read local return shift trap eval base64 tar unzip zip gzip gunzip zstd sort uniq head \
@@ -51,10 +60,12 @@ const PLUMBING_TOOLS: &str = "\
     syft oras-login gcloud-auth dpkg ldconfig update-alternatives systemctl service crontab \
     codecov coveralls python-c apt-key add-apt-repository gpg-agent sha1sum cmp sponge \
     jo gojq dasel xq htmlq http https httpie nc netstat dig nslookup host ping lsof \
-    kill killall pkill pgrep hostname export-env sops-decrypt age openssl-rand uuidgen";
+    kill killall pkill pgrep hostname export-env sops-decrypt age openssl-rand uuidgen",
+);
 
 /// Linters and static checkers.
-const LINT_TOOLS: &str = "\
+static LINT_TOOLS: WordList = WordList::new(
+    "\
     golangci-lint staticcheck revive errcheck nilaway ineffassign misspell go-consistent \
     eslint tslint stylelint standard xo oxlint flake8 pylint mypy pyright pyre pycodestyle \
     pydocstyle pyflakes pyupgrade codespell cspell typos pre-commit prek lefthook yamllint \
@@ -65,13 +76,16 @@ const LINT_TOOLS: &str = "\
     phpstan psalm phpcs phpmd clang-tidy cppcheck cpplint sqlfluff squawk dotenv-linter \
     jsonlint spectral redocly dclint htmlhint textlint alex write-good gitlint super-linter \
     megalinter mega-linter-runner trunk djlint checkstyle pmd scalastyle credo elm-review \
-    conftest kubeaudit promlinter pint cue";
+    conftest kubeaudit promlinter pint cue",
+);
 
 /// Formatters: a check only when asked to check (`--check`, `-l`, `--diff`, …).
-const FORMATTERS: &str = "\
+static FORMATTERS: WordList = WordList::new(
+    "\
     black isort yapf autopep8 prettier shfmt gofmt goimports gofumpt rustfmt clang-format \
     php-cs-fixer dprint jsonnetfmt buildifier stylua rufo ormolu scalafmt google-java-format \
-    swift-format taplo";
+    swift-format taplo",
+);
 
 /// Flags that make a formatter check instead of rewrite.
 const FORMATTER_CHECK_FLAGS: &[&str] = &[
@@ -482,7 +496,7 @@ fn classify_command(tokens: &[&str]) -> Command {
     let mut i = 0;
     // Shell keywords, wrappers and environment assignments before the command.
     while let Some(t) = tokens.get(i) {
-        if is_assignment(t) || listed(COMMAND_PREFIXES, t) {
+        if is_assignment(t) || COMMAND_PREFIXES.contains(t) {
             i += 1;
             // `timeout 10m cmd`
             if matches!(*t, "timeout")
@@ -517,7 +531,7 @@ fn classify_command(tokens: &[&str]) -> Command {
         return match tool.as_str() {
             "invoke-pester" => known(&[TEST]),
             "invoke-scriptanalyzer" => known(&[LINT]),
-            _ if listed(POWERSHELL_VERBS, verb) => Command::Plumbing,
+            _ if POWERSHELL_VERBS.contains(verb) => Command::Plumbing,
             _ => Command::Unknown,
         };
     }
@@ -537,7 +551,7 @@ fn classify_tool(tool: &str, word: &str, args: &[&str]) -> Command {
     let sub = sub.unwrap_or("");
     match tool {
         // Plumbing.
-        t if listed(PLUMBING_TOOLS, t) => Command::Plumbing,
+        t if PLUMBING_TOOLS.contains(t) => Command::Plumbing,
         "git" => {
             // `git push heroku main` deploys to Heroku.
             if sub == "push" && rest.first().is_some_and(|r| r.contains("heroku")) {
@@ -668,7 +682,7 @@ fn classify_script_file(path: &str, args: &[&str]) -> Command {
     if c.is_empty()
         && words(&name)
             .iter()
-            .any(|w| listed(SETUP_TARGET_WORDS, w) || listed("plan preview diff", w))
+            .any(|w| SETUP_TARGET_WORDS.contains(w) || listed("plan preview diff", w))
     {
         // `scripts/terraform-init.sh`, `scripts/terraform-plan.sh`: preparation.
         Command::Plumbing
@@ -696,7 +710,7 @@ fn classify_targets(tool: &str, args: &[&str]) -> Command {
             skip_next = false;
             continue;
         }
-        if listed(TASK_RUNNER_VALUE_FLAGS, a) {
+        if TASK_RUNNER_VALUE_FLAGS.contains(a) {
             skip_next = true;
             continue;
         }
@@ -710,16 +724,16 @@ fn classify_targets(tool: &str, args: &[&str]) -> Command {
         }
         targets += 1;
         let ws = words(a);
-        let rewriting = |w: &String| listed(REWRITE_TARGET_WORDS, w);
+        let rewriting = |w: &String| REWRITE_TARGET_WORDS.contains(w);
         // `install-tools`, `setup-env`, `stop`: preparation, whatever else the name says.
         let prepares = ws
             .first()
-            .is_some_and(|w| listed(SETUP_TARGET_WORDS, w) && !rewriting(w));
+            .is_some_and(|w| SETUP_TARGET_WORDS.contains(w) && !rewriting(w));
         if prepares {
             setup_targets += 1;
             continue;
         }
-        if ws.iter().all(|w| listed(SETUP_TARGET_WORDS, w)) {
+        if ws.iter().all(|w| SETUP_TARGET_WORDS.contains(w)) {
             setup_targets += 1;
             rewrites |= ws.iter().any(rewriting);
         }
@@ -911,7 +925,7 @@ fn classify_tool_more(tool: &str, word: &str, sub: &str, rest: &[&str], args: &[
             _ => Command::Plumbing,
         },
         // Lint.
-        t if listed(LINT_TOOLS, t) => match (t, sub) {
+        t if LINT_TOOLS.contains(t) => match (t, sub) {
             ("cue", "fmt") if !has_flag(rest, &["--check"]) => Command::Rewrites,
             ("cue", s) if s != "vet" && s != "fmt" => Command::Unknown,
             ("pint", "watch") => Command::Unknown,
@@ -923,7 +937,7 @@ fn classify_tool_more(tool: &str, word: &str, sub: &str, rest: &[&str], args: &[
             "format" if !has_flag(rest, &["--check", "--diff"]) => Command::Rewrites,
             _ => known(&[LINT]),
         },
-        t if listed(FORMATTERS, t) => {
+        t if FORMATTERS.contains(t) => {
             if has_flag(all_args, FORMATTER_CHECK_FLAGS)
                 || matches!(sub, "check" | "lint" | "fmt-check")
             {
@@ -1262,6 +1276,10 @@ fn classify_tool_more(tool: &str, word: &str, sub: &str, rest: &[&str], args: &[
             _ => Command::Plumbing,
         },
         "kubesec" => scanned("kubesec"),
+        "kubescape" => match sub {
+            "scan" => scanned("kubescape"),
+            _ => Command::Plumbing,
+        },
         "infracost" => match sub {
             "breakdown" | "diff" | "comment" | "output" | "upload" => known(&[COST_ESTIMATE]),
             _ => Command::Plumbing,
@@ -1466,7 +1484,7 @@ fn classify_docker(tool: &str, sub: &str, rest: &[&str], args: &[&str]) -> Comma
             let mut j = 0;
             while let Some(a) = rest.get(j) {
                 if is_flag(a) {
-                    let takes_value = !a.contains('=') && listed(DOCKER_RUN_VALUE_FLAGS, a);
+                    let takes_value = !a.contains('=') && DOCKER_RUN_VALUE_FLAGS.contains(a);
                     j += if takes_value { 2 } else { 1 };
                     continue;
                 }
@@ -2004,6 +2022,8 @@ mod tests {
         tfsec . | iac-scan | tfsec
         kics scan -p . | iac-scan | kics
         terrascan scan -i terraform | iac-scan | terrascan
+        kubescape scan framework nsa manifests/ | iac-scan | kubescape
+        make kubescape | iac-scan | kubescape
         docker run --rm -v $PWD:/src aquasec/trivy:0.50 fs /src | security-scan | trivy
         docker scout cves app:1 | security-scan | docker-scout
 ";

@@ -51,7 +51,8 @@ impl Detector for GithubActions {
         };
         if let Some(pipeline) = read_workflow(file.path.as_str(), doc) {
             out.evidence.pipelines.push(pipeline);
-            link_called_workflows(&mut out.evidence.pipelines);
+            let added = out.evidence.pipelines.len() - 1;
+            link_called_workflows(&mut out.evidence.pipelines, added);
         }
     }
 }
@@ -219,7 +220,12 @@ fn read_job(path: &str, job_id: &str, job: &Node, calls: &mut BTreeSet<String>) 
         };
         let mut class = steps::Classification::default();
         let mut plumbing = true;
-        let mut ephemeral_cluster = false;
+        let ephemeral_cluster = steps::creates_ephemeral_cluster(&StepText {
+            uses,
+            run: run.as_deref(),
+            name: None,
+            with: &with,
+        });
         for (run_variant, name_variant) in variants(run.as_deref(), name.as_deref(), &matrix) {
             let text = StepText {
                 uses,
@@ -230,7 +236,6 @@ fn read_job(path: &str, job_id: &str, job: &Node, calls: &mut BTreeSet<String>) 
             let c = steps::classify(&text);
             plumbing &= c.plumbing;
             class.merge(c.class);
-            ephemeral_cluster |= steps::creates_ephemeral_cluster(&text);
         }
         found.push(JobStep {
             step: make_step(path, job_id, name, &shown, &class, item),
@@ -362,7 +367,11 @@ fn matrix_values(job: &Node) -> BTreeMap<String, Vec<String>> {
     values
 }
 
-/// Texts of a step with each matrix value substituted in turn (at most 32 per variable).
+/// Most texts a step is read as: matrices are small in practice, and a hostile one must
+/// not multiply the work.
+const MAX_VARIANTS: usize = 64;
+
+/// Texts of a step with each matrix value substituted in turn, distinct ones only.
 fn variants(
     run: Option<&str>,
     name: Option<&str>,
@@ -376,11 +385,17 @@ fn variants(
         if !in_run && !in_name {
             continue;
         }
-        for value in values.iter().take(32) {
-            out.push((
+        for value in values {
+            if out.len() >= MAX_VARIANTS {
+                return out;
+            }
+            let variant = (
                 run.map(|r| substitute(r, key, value)),
                 name.map(|n| substitute(n, key, value)),
-            ));
+            );
+            if !out.contains(&variant) {
+                out.push(variant);
+            }
         }
     }
     out

@@ -18,6 +18,7 @@
 //!   pipeline, each step keeping its own file as source. Files are read in path order, so
 //!   this works for included files that sort after `.gitlab-ci.yml` (`.gitlab/…`, `ci/…`).
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use globset::Glob;
@@ -172,13 +173,36 @@ struct Config {
 /// The file's top-level entries by name, for `extends:` and `!reference`.
 type TopLevel<'a> = BTreeMap<&'a str, &'a Node>;
 
+/// What resolving `extends:` and `!reference` may look at: the file's entries, and a
+/// budget of steps so that a file whose templates fan out (each extending many others)
+/// costs little.
+struct Ctx<'a> {
+    top: TopLevel<'a>,
+    budget: Cell<u32>,
+}
+
+impl Ctx<'_> {
+    /// Takes one step from the budget; `false` once it is spent.
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+}
+
+/// Steps of `extends:`/`!reference` resolution allowed per file.
+const RESOLUTION_BUDGET: u32 = 100_000;
+
 fn read_config(path: &str, doc: &Node) -> Config {
     let mut config = Config::default();
-    let top: TopLevel = doc
-        .as_map()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str()?, v)))
-        .collect();
+    let ctx = Ctx {
+        top: doc
+            .as_map()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?, v)))
+            .collect(),
+        budget: Cell::new(RESOLUTION_BUDGET),
+    };
 
     config.name = doc
         .at(&["workflow", "name"])
@@ -193,7 +217,7 @@ fn read_config(path: &str, doc: &Node) -> Config {
     // Triggers: what the workflow rules allow, and what jobs react to.
     let workflow_rules = doc
         .at(&["workflow", "rules"])
-        .map(|r| rules(r, &top))
+        .map(|r| rules(r, &ctx))
         .unwrap_or_default();
     let mut allows_push = workflow_rules.is_empty();
     for rule in &workflow_rules {
@@ -220,14 +244,14 @@ fn read_config(path: &str, doc: &Node) -> Config {
             continue;
         }
         config.jobs += 1;
-        let job = effective(node, &top, 0, &mut Vec::new());
-        job_triggers(&job, &top, &mut config.triggers);
+        let job = effective(node, &ctx, 0, &mut Vec::new());
+        job_triggers(&job, &ctx, &mut config.triggers);
         if let Some(trigger) = job.get("trigger") {
             for target in trigger_targets(trigger) {
                 config.calls.insert(target);
             }
         }
-        config.steps.extend(read_job(path, name, &job, &top));
+        config.steps.extend(read_job(path, name, &job, &ctx));
     }
     config
 }
@@ -236,12 +260,12 @@ fn read_config(path: &str, doc: &Node) -> Config {
 /// later parents override earlier ones).
 fn effective<'a>(
     node: &'a Node,
-    top: &TopLevel<'a>,
+    ctx: &Ctx<'a>,
     depth: u8,
     seen: &mut Vec<String>,
 ) -> BTreeMap<String, &'a Node> {
     let mut out = BTreeMap::new();
-    if depth > MAX_DEPTH {
+    if depth > MAX_DEPTH || !ctx.spend() {
         return out;
     }
     if let Some(extends) = node.get("extends") {
@@ -249,9 +273,9 @@ fn effective<'a>(
             if seen.contains(&parent) {
                 continue;
             }
-            if let Some(p) = top.get(parent.as_str()) {
+            if let Some(p) = ctx.top.get(parent.as_str()) {
                 seen.push(parent.clone());
-                out.extend(effective(p, top, depth + 1, seen));
+                out.extend(effective(p, ctx, depth + 1, seen));
                 seen.pop();
             }
         }
@@ -268,13 +292,13 @@ fn effective<'a>(
 
 /// The node a `!reference [.job, key, …]` points at. The YAML tag is not kept by the
 /// parser, so a list is taken for a reference when it names an existing entry and key.
-fn resolve_reference<'a>(item: &'a Node, top: &TopLevel<'a>) -> Option<&'a Node> {
+fn resolve_reference<'a>(item: &'a Node, ctx: &Ctx<'a>) -> Option<&'a Node> {
     let parts: Vec<&str> = item.as_seq().iter().filter_map(Node::as_str).collect();
     if parts.len() < 2 || parts.len() != item.as_seq().len() {
         return None;
     }
-    let base = top.get(parts[0])?;
-    let merged = effective(base, top, 0, &mut Vec::new());
+    let base = ctx.top.get(parts[0])?;
+    let merged = effective(base, ctx, 0, &mut Vec::new());
     let mut node = *merged.get(parts[1])?;
     for key in &parts[2..] {
         node = node.get(key)?;
@@ -283,13 +307,8 @@ fn resolve_reference<'a>(item: &'a Node, top: &TopLevel<'a>) -> Option<&'a Node>
 }
 
 /// The lines of a script section, flattening nested lists and `!reference`s.
-fn script_items<'a>(
-    node: &'a Node,
-    top: &TopLevel<'a>,
-    depth: u8,
-    out: &mut Vec<(&'a Node, String)>,
-) {
-    if depth > MAX_DEPTH {
+fn script_items<'a>(node: &'a Node, ctx: &Ctx<'a>, depth: u8, out: &mut Vec<(&'a Node, String)>) {
+    if depth > MAX_DEPTH || !ctx.spend() {
         return;
     }
     if let Some(text) = node.scalar_text() {
@@ -300,26 +319,26 @@ fn script_items<'a>(
     }
     if let Some(target) = node
         .is_seq()
-        .then(|| resolve_reference(node, top))
+        .then(|| resolve_reference(node, ctx))
         .flatten()
     {
-        script_items(target, top, depth + 1, out);
+        script_items(target, ctx, depth + 1, out);
         return;
     }
     for item in node.as_seq() {
-        script_items(item, top, depth + 1, out);
+        script_items(item, ctx, depth + 1, out);
     }
 }
 
 /// Rules, with `!reference`s resolved.
-fn rules<'a>(node: &'a Node, top: &TopLevel<'a>) -> Vec<&'a Node> {
+fn rules<'a>(node: &'a Node, ctx: &Ctx<'a>) -> Vec<&'a Node> {
     let mut out = Vec::new();
-    collect_rules(node, top, 0, &mut out);
+    collect_rules(node, ctx, 0, &mut out);
     out
 }
 
-fn collect_rules<'a>(node: &'a Node, top: &TopLevel<'a>, depth: u8, out: &mut Vec<&'a Node>) {
-    if depth > MAX_DEPTH {
+fn collect_rules<'a>(node: &'a Node, ctx: &Ctx<'a>, depth: u8, out: &mut Vec<&'a Node>) {
+    if depth > MAX_DEPTH || !ctx.spend() {
         return;
     }
     if node.is_map() {
@@ -328,14 +347,14 @@ fn collect_rules<'a>(node: &'a Node, top: &TopLevel<'a>, depth: u8, out: &mut Ve
     }
     if let Some(target) = node
         .is_seq()
-        .then(|| resolve_reference(node, top))
+        .then(|| resolve_reference(node, ctx))
         .flatten()
     {
-        collect_rules(target, top, depth + 1, out);
+        collect_rules(target, ctx, depth + 1, out);
         return;
     }
     for item in node.as_seq() {
-        collect_rules(item, top, depth + 1, out);
+        collect_rules(item, ctx, depth + 1, out);
     }
 }
 
@@ -390,12 +409,12 @@ fn if_triggers(cond: &str) -> Vec<&'static str> {
     out
 }
 
-fn job_triggers(job: &BTreeMap<String, &Node>, top: &TopLevel, triggers: &mut BTreeSet<String>) {
+fn job_triggers(job: &BTreeMap<String, &Node>, ctx: &Ctx, triggers: &mut BTreeSet<String>) {
     if job.get("when").and_then(|w| w.as_str()) == Some("manual") {
         triggers.insert("manual".to_string());
     }
     if let Some(r) = job.get("rules") {
-        for rule in rules(r, top) {
+        for rule in rules(r, ctx) {
             if rule_when(rule) == Some("never") {
                 continue;
             }
@@ -465,14 +484,14 @@ struct JobStep {
     ephemeral_cluster: bool,
 }
 
-fn read_job(path: &str, name: &str, job: &BTreeMap<String, &Node>, top: &TopLevel) -> Vec<Step> {
+fn read_job(path: &str, name: &str, job: &BTreeMap<String, &Node>, ctx: &Ctx) -> Vec<Step> {
     let mut found: Vec<JobStep> = Vec::new();
     for section in ["before_script", "script", "after_script"] {
         let Some(node) = job.get(section) else {
             continue;
         };
         let mut items = Vec::new();
-        script_items(node, top, 0, &mut items);
+        script_items(node, ctx, 0, &mut items);
         for (item, text) in items {
             let step_text = StepText {
                 run: Some(&text),
@@ -874,6 +893,21 @@ stop-review:
             (".gitlab/issue_templates/bug.yml", "not: [valid"),
         ]);
         assert!(e.pipelines.is_empty());
+    }
+
+    #[test]
+    fn fanned_out_templates_stay_cheap() {
+        // Each template extends every earlier one twenty times: 20^10 paths unbounded.
+        let mut text = String::from(".t0:\n  script: [make test]\n");
+        for i in 1..=10 {
+            let parents = vec![format!(".t{}", i - 1); 20].join(", ");
+            text.push_str(&format!(".t{i}:\n  extends: [{parents}]\n  script: [!reference [.t{}, script], !reference [.t{}, script]]\n", i - 1, i - 1));
+        }
+        text.push_str("job:\n  extends: .t10\n");
+        let start = std::time::Instant::now();
+        let e = scan(&[(".gitlab-ci.yml", &text)]);
+        assert!(start.elapsed().as_secs() < 5);
+        assert_eq!(e.pipelines[0].jobs, 1);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! CI/CD pipelines: one detector per CI system, sharing the step classifier in [`steps`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::evidence::{Detector, Pipeline};
 
@@ -26,52 +26,82 @@ pub fn refresh_step_kinds(pipeline: &mut Pipeline) {
 /// A job that calls a reusable workflow of the same repository does what that workflow's
 /// steps do: the calling step takes the callee's kinds (and first scanner), so that "the
 /// pull-request pipeline runs tests" holds when the tests live in a reusable workflow.
-/// Runs to a fixed point, so chains of calls resolve whatever order the files were read in;
-/// kinds only grow, so cycles end.
-pub fn link_called_workflows(pipelines: &mut [Pipeline]) {
-    for _ in 0..=pipelines.len() {
-        let callees: BTreeMap<String, (Vec<String>, Option<String>)> = pipelines
+///
+/// Called each time a workflow is added (files are read one at a time, in any order):
+/// the new pipeline takes its callees' kinds, then its kinds flow up to its callers, and
+/// theirs to their callers. Kinds only grow, so this ends, also on cycles; every pipeline
+/// read so far stays closed under the calls between them.
+pub fn link_called_workflows(pipelines: &mut [Pipeline], added: usize) {
+    let Some(new) = pipelines.get(added) else {
+        return;
+    };
+    if new.system != "github-actions" {
+        return;
+    }
+    // The new pipeline's own calls.
+    let callees: Vec<(String, Vec<String>, Option<String>)> = pipelines
+        .iter()
+        .filter(|p| p.system == "github-actions")
+        .map(|p| (p.path.clone(), p.step_kinds.clone(), first_scanner(p)))
+        .collect();
+    absorb(&mut pipelines[added], |path| {
+        callees
             .iter()
-            .filter(|p| p.system == "github-actions")
-            .map(|p| {
-                let scanner = p.steps.iter().find_map(|s| s.scanner.clone());
-                (p.path.clone(), (p.step_kinds.clone(), scanner))
-            })
-            .collect();
-        let mut changed = false;
-        for pipeline in pipelines
-            .iter_mut()
-            .filter(|p| p.system == "github-actions")
-        {
-            let mut touched = false;
-            for step in &mut pipeline.steps {
-                let Some(path) = local_workflow_path(&step.run) else {
-                    continue;
-                };
-                let Some((kinds, scanner)) = callees.get(&path) else {
-                    continue;
-                };
-                for kind in kinds {
-                    if !step.kinds.contains(kind) {
-                        step.kinds.push(kind.clone());
-                        touched = true;
-                    }
-                }
-                if step.scanner.is_none() && scanner.is_some() {
-                    step.scanner = scanner.clone();
-                    touched = true;
-                }
-                step.kinds.sort();
+            .find(|(p, _, _)| p == path)
+            .map(|(_, k, s)| (k.clone(), s.clone()))
+    });
+    // Then upwards, to whoever calls a pipeline whose kinds grew.
+    let mut work = vec![added];
+    while let Some(i) = work.pop() {
+        let path = pipelines[i].path.clone();
+        let kinds = pipelines[i].step_kinds.clone();
+        let scanner = first_scanner(&pipelines[i]);
+        for (j, caller) in pipelines.iter_mut().enumerate() {
+            if caller.system != "github-actions" {
+                continue;
             }
-            if touched {
-                refresh_step_kinds(pipeline);
-                changed = true;
+            let grew = absorb(caller, |p| {
+                (p == path).then(|| (kinds.clone(), scanner.clone()))
+            });
+            if grew && !work.contains(&j) {
+                work.push(j);
             }
-        }
-        if !changed {
-            break;
         }
     }
+}
+
+fn first_scanner(pipeline: &Pipeline) -> Option<String> {
+    pipeline.steps.iter().find_map(|s| s.scanner.clone())
+}
+
+/// Merges into each call step the kinds (and scanner) `callee` gives for its path.
+/// Whether the pipeline's kinds grew.
+fn absorb(
+    pipeline: &mut Pipeline,
+    callee: impl Fn(&str) -> Option<(Vec<String>, Option<String>)>,
+) -> bool {
+    let before = pipeline.step_kinds.len();
+    let mut touched = false;
+    for step in &mut pipeline.steps {
+        let Some((kinds, scanner)) = local_workflow_path(&step.run).and_then(|p| callee(&p)) else {
+            continue;
+        };
+        for kind in kinds {
+            if !step.kinds.contains(&kind) {
+                step.kinds.push(kind);
+                touched = true;
+            }
+        }
+        if step.scanner.is_none() && scanner.is_some() {
+            step.scanner = scanner;
+            touched = true;
+        }
+        step.kinds.sort();
+    }
+    if touched {
+        refresh_step_kinds(pipeline);
+    }
+    pipeline.step_kinds.len() > before
 }
 
 /// `./.github/workflows/build.yml` (optionally `@ref`) → `.github/workflows/build.yml`.
@@ -117,7 +147,7 @@ mod tests {
 
     #[test]
     fn calls_take_the_kinds_of_local_reusable_workflows_transitively() {
-        let mut pipelines = vec![
+        let mut pipelines = [
             pipeline(
                 ".github/workflows/a.yml",
                 vec![step("./.github/workflows/b.yml", &[], None)],
@@ -139,7 +169,10 @@ mod tests {
                 vec![step("./.github/workflows/d.yml", &["lint"], None)],
             ),
         ];
-        link_called_workflows(&mut pipelines);
+        // Added one at a time, in an order where callers come before callees.
+        for i in 0..pipelines.len() {
+            link_called_workflows(&mut pipelines[..=i], i);
+        }
         assert_eq!(pipelines[0].step_kinds, vec!["security-scan", "test"]);
         assert_eq!(pipelines[0].steps[0].scanner.as_deref(), Some("trivy"));
         assert_eq!(pipelines[1].step_kinds, vec!["security-scan", "test"]);

@@ -20,6 +20,7 @@
 //!   apply that per job with [`creates_ephemeral_cluster`].
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use super::commands::{classify_script, starts_cluster};
 
@@ -160,6 +161,7 @@ const SCANNERS: &[(&str, &str, ScanCoverage)] = &[
     ("trivy-config", IAC_SCAN, ScanCoverage::Some(&[])),
     ("snyk-iac", IAC_SCAN, ScanCoverage::Some(&[])),
     ("kubesec", IAC_SCAN, ScanCoverage::Some(&[])),
+    ("kubescape", IAC_SCAN, ScanCoverage::Some(&[])),
     ("gitlab-iac-sast", IAC_SCAN, ScanCoverage::Some(&[])),
 ];
 
@@ -358,6 +360,7 @@ const ACTIONS: &[ActionRule] = &[
     scan("tenable/terrascan-action", "terrascan"),
     scan("accurics/terrascan-action", "terrascan"),
     scan("controlplaneio/kubesec-action", "kubesec"),
+    scan("kubescape/github-action", "kubescape"),
     // Lint.
     act("golangci/golangci-lint-action", &[LINT]),
     act("github/super-linter", &[LINT]),
@@ -613,7 +616,7 @@ pub fn is_setup_action(uses: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
     let tokens = words(&path);
     path.starts_with("actions/")
-        || tokens.iter().any(|t| listed(SETUP_WORDS, t))
+        || tokens.iter().any(|t| SETUP_WORDS.contains(t))
         || last.starts_with("setup-")
 }
 
@@ -683,51 +686,88 @@ fn scanner_word(word: &str) -> Option<&'static str> {
         "tfsec" => "tfsec",
         "kics" => "kics",
         "terrascan" => "terrascan",
+        "kubescape" => "kubescape",
         "sonarqube" | "sonarcloud" | "sonar" => "sonarqube",
         _ => return None,
     })
 }
 
-/// Whether `word` is one of the whitespace-separated words of `list`.
+/// Whether `word` is one of the whitespace-separated words of `list` (for short lists).
 pub(super) fn listed(list: &str, word: &str) -> bool {
     list.split_whitespace().any(|w| w == word)
 }
 
+/// A list of words, written as one string for readability, looked up in a set built on
+/// first use.
+pub(super) struct WordList {
+    text: &'static str,
+    set: OnceLock<BTreeSet<&'static str>>,
+}
+
+impl WordList {
+    pub(super) const fn new(text: &'static str) -> Self {
+        WordList {
+            text,
+            set: OnceLock::new(),
+        }
+    }
+
+    pub(super) fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.text.split_whitespace().collect())
+            .contains(word)
+    }
+}
+
 /// Words of an action reference that mark setup and plumbing.
-const SETUP_WORDS: &str = "\
+static SETUP_WORDS: WordList = WordList::new(
+    "\
     setup install installer checkout cache login auth credentials configure artifact metadata \
-    token secrets decrypt unlock cleanup slack notify label labeler comment stale";
+    token secrets decrypt unlock cleanup slack notify label labeler comment stale",
+);
 /// Words of deployment environments that are real (not publishing gates).
-const ENVIRONMENT_WORDS: &str = "\
+static ENVIRONMENT_WORDS: WordList = WordList::new(
+    "\
     prod production prd staging stage stg live preprod preproduction uat dev development qa \
-    sandbox review preview canary demo";
+    sandbox review preview canary demo",
+);
 
 /// Verbs that start a plumbing step's name ("Upload test results", "Set up Go").
-const PLUMBING_VERBS: &str = "\
+static PLUMBING_VERBS: WordList = WordList::new(
+    "\
     setup set install installing checkout cache restore save login log configure config \
     download upload prepare cleanup clean notify post comment report send get fetch wait debug \
     print show echo collect archive store add remove delete label assign close cancel skip \
     free mask export load unlock decrypt authenticate auth determine compute calculate find \
-    read extract parse list declare filter update generate create monitor track watch bump";
+    read extract parse list declare filter update generate create monitor track watch bump",
+);
 /// Words that name a test task.
-const TEST_WORDS: &str = "\
+static TEST_WORDS: WordList = WordList::new(
+    "\
     test tests testing unittest unittests e2e terratest smoketest smoketests pytest jest \
-    vitest rspec phpunit";
+    vitest rspec phpunit",
+);
 /// Words that name a lint task.
-const LINT_WORDS: &str = "\
+static LINT_WORDS: WordList = WordList::new(
+    "\
     lint lints linter linters linting vet fmtcheck stylecheck staticcheck typecheck mypy \
     golangci eslint ruff flake8 pylint clippy shellcheck yamllint hadolint markdownlint \
-    actionlint tflint codespell spellcheck prettier rubocop precommit validate validation";
+    actionlint tflint codespell spellcheck prettier rubocop precommit validate validation",
+);
 /// Words that name a deployment.
-const DEPLOY_WORDS: &str = "\
-    deploy deploys deployment deployments deploying redeploy rollout";
+static DEPLOY_WORDS: WordList = WordList::new(
+    "\
+    deploy deploys deployment deployments deploying redeploy rollout",
+);
 /// Words that name a security scan.
-const SECURITY_WORDS: &str = "\
-    audit vulnerability vulnerabilities vuln vulns cve cves sast";
+static SECURITY_WORDS: WordList = WordList::new(
+    "\
+    audit vulnerability vulnerabilities vuln vulns cve cves sast",
+);
 
 /// Verbs that start a plumbing step's name ("Upload test results", "Set up Go").
 fn is_plumbing_verb(word: &str) -> bool {
-    listed(PLUMBING_VERBS, word)
+    PLUMBING_VERBS.contains(word)
 }
 
 /// A step name that starts with a plumbing verb ("Install …", "Upload …", "Set up …").
@@ -770,13 +810,13 @@ pub fn classify_words(text: &str, source: Words) -> Classification {
         let w = w.as_str();
         let test_prefix = source == Words::Target && w.starts_with("test") && w.len() <= 9;
         if test_prefix
-            || listed(TEST_WORDS, w)
+            || TEST_WORDS.contains(w)
             || (source == Words::Target
                 && matches!(w, "spec" | "specs" | "acceptance" | "integration"))
         {
             c.add(TEST);
         }
-        if listed(LINT_WORDS, w) {
+        if LINT_WORDS.contains(w) {
             c.add(LINT);
         }
         if matches!(w, "build" | "builds" | "compile" | "assemble")
@@ -784,7 +824,7 @@ pub fn classify_words(text: &str, source: Words) -> Classification {
         {
             c.add(BUILD);
         }
-        if listed(DEPLOY_WORDS, w) {
+        if DEPLOY_WORDS.contains(w) {
             c.add(DEPLOY);
         }
         if matches!(
@@ -796,7 +836,7 @@ pub fn classify_words(text: &str, source: Words) -> Classification {
         if matches!(w, "automerge" | "automerging") {
             c.add(AUTOMERGE);
         }
-        if listed(SECURITY_WORDS, w) {
+        if SECURITY_WORDS.contains(w) {
             c.add(SECURITY_SCAN);
         }
         if w == "infracost" {
@@ -919,7 +959,7 @@ pub fn environment_deploys(name: &str) -> bool {
     }
     words(name)
         .iter()
-        .any(|w| listed(ENVIRONMENT_WORDS, w) || w.starts_with("prod"))
+        .any(|w| ENVIRONMENT_WORDS.contains(w) || w.starts_with("prod"))
 }
 
 #[cfg(test)]
