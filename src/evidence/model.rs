@@ -465,8 +465,9 @@ pub struct Step {
     pub name: Option<String>,
     /// The action used or the first line of the command run.
     pub run: String,
-    /// `test`, `lint`, `build`, `deploy`, `security-scan`, `iac-scan`, `cost-estimate`,
-    /// `release`, `automerge`.
+    /// `test`, `lint`, `build`, `deploy`, `security-scan` (any security scanner: SAST,
+    /// secrets, dependencies), `vulnerability-scan` (a scanner of vulnerable dependencies or
+    /// images), `iac-scan`, `cost-estimate`, `release`, `automerge`.
     pub kinds: Vec<String>,
     /// The vulnerability or IaC scanner used, when the step is a scan (`trivy`, `codeql`, …).
     pub scanner: Option<String>,

@@ -2037,7 +2037,15 @@ mod tests {
         {
             let fields: Vec<&str> = line.split(" | ").map(str::trim).collect();
             let (kinds, found) = run(fields[0]);
-            assert_eq!(kinds, vec![fields[1]], "{line}");
+            let mut want = vec![fields[1]];
+            let vulnerable = match super::super::steps::scanner_coverage(fields[2]) {
+                super::super::steps::ScanCoverage::All => true,
+                super::super::steps::ScanCoverage::Some(list) => !list.is_empty(),
+            };
+            if vulnerable {
+                want.push("vulnerability-scan");
+            }
+            assert_eq!(kinds, want, "{line}");
             assert_eq!(found, Some(fields[2]), "{line}");
         }
     }

@@ -497,7 +497,10 @@ jobs:
         assert_eq!(p.triggers, vec!["pull-request", "push", "schedule"]);
         assert_eq!(p.jobs, 2);
         assert_eq!(p.steps.len(), 6);
-        assert_eq!(p.step_kinds, vec!["lint", "security-scan", "test"]);
+        assert_eq!(
+            p.step_kinds,
+            vec!["lint", "security-scan", "test", "vulnerability-scan"]
+        );
         let test = &p.steps[2];
         assert_eq!(test.job, "test");
         assert_eq!(test.name.as_deref(), Some("Unit tests"));
@@ -561,7 +564,10 @@ jobs:
             ]
         );
         // The call to the local workflow carries its kinds, though it was read later.
-        assert_eq!(pr.step_kinds, vec!["build", "security-scan", "test"]);
+        assert_eq!(
+            pr.step_kinds,
+            vec!["build", "security-scan", "test", "vulnerability-scan"]
+        );
         assert_eq!(pr.steps[1].scanner.as_deref(), Some("osv-scanner"));
         assert_eq!(pr.steps[0].source.line, Some(4));
         let callee = e
@@ -669,7 +675,14 @@ jobs:
         assert_eq!(ci.triggers, vec!["pull-request", "push"]);
         assert_eq!(
             ci.step_kinds,
-            vec!["cost-estimate", "iac-scan", "lint", "security-scan", "test"]
+            vec![
+                "cost-estimate",
+                "iac-scan",
+                "lint",
+                "security-scan",
+                "test",
+                "vulnerability-scan"
+            ]
         );
         assert_eq!(ci.calls, vec!["./.github/workflows/reusable-tests.yml"]);
         let scanners: Vec<_> = ci

@@ -831,7 +831,14 @@ stop-review:
         );
         assert_eq!(
             p.step_kinds,
-            vec!["build", "deploy", "lint", "security-scan", "test"]
+            vec![
+                "build",
+                "deploy",
+                "lint",
+                "security-scan",
+                "test",
+                "vulnerability-scan"
+            ]
         );
         assert!(p.calls.contains(&".gitlab/ci/deploy.yml".to_string()));
     }
@@ -940,7 +947,8 @@ stop-review:
                 "lint",
                 "release",
                 "security-scan",
-                "test"
+                "test",
+                "vulnerability-scan"
             ]
         );
         let deploy = p

@@ -29,6 +29,8 @@ pub const LINT: &str = "lint";
 pub const BUILD: &str = "build";
 pub const DEPLOY: &str = "deploy";
 pub const SECURITY_SCAN: &str = "security-scan";
+/// A security scan that finds vulnerable dependencies or images (not SAST or secrets).
+pub const VULNERABILITY_SCAN: &str = "vulnerability-scan";
 pub const IAC_SCAN: &str = "iac-scan";
 pub const COST_ESTIMATE: &str = "cost-estimate";
 pub const RELEASE: &str = "release";
@@ -209,6 +211,11 @@ impl Classification {
 
     pub fn add_scan(&mut self, scanner: &'static str) {
         self.kinds.insert(scanner_kind(scanner));
+        if matches!(scanner_coverage(scanner), ScanCoverage::All)
+            || matches!(scanner_coverage(scanner), ScanCoverage::Some(list) if !list.is_empty())
+        {
+            self.kinds.insert(VULNERABILITY_SCAN);
+        }
         self.scanner.get_or_insert(scanner);
     }
 
@@ -1041,6 +1048,31 @@ mod tests {
         some-org/unknown-thing@v1 | | |
 ";
 
+    fn finds_vulnerable_dependencies(scanner: &str) -> bool {
+        match scanner_coverage(scanner) {
+            ScanCoverage::All => true,
+            ScanCoverage::Some(list) => !list.is_empty(),
+        }
+    }
+
+    #[test]
+    fn only_dependency_and_image_scanners_are_vulnerability_scans() {
+        let kinds = |s: &'static str| Classification::scan(s).kind_names();
+        assert_eq!(kinds("trivy"), ["security-scan", "vulnerability-scan"]);
+        assert_eq!(
+            kinds("govulncheck"),
+            ["security-scan", "vulnerability-scan"]
+        );
+        assert_eq!(
+            kinds("trivy-image"),
+            ["security-scan", "vulnerability-scan"]
+        );
+        assert_eq!(kinds("gitleaks"), ["security-scan"]);
+        assert_eq!(kinds("codeql"), ["security-scan"]);
+        assert_eq!(kinds("scorecard"), ["security-scan"]);
+        assert_eq!(kinds("checkov"), ["iac-scan"]);
+    }
+
     #[test]
     fn actions_by_kind() {
         for line in ACTION_CASES
@@ -1053,8 +1085,12 @@ mod tests {
                 .split(';')
                 .filter_map(|kv| kv.split_once('='))
                 .collect();
-            let want: Vec<&str> = fields[2].split(',').filter(|k| !k.is_empty()).collect();
             let scanner = fields.get(3).copied().filter(|s| !s.is_empty());
+            let mut want: Vec<&str> = fields[2].split(',').filter(|k| !k.is_empty()).collect();
+            if scanner.is_some_and(finds_vulnerable_dependencies) {
+                want.push(VULNERABILITY_SCAN);
+                want.sort();
+            }
             let (kinds, found) = uses(fields[0], &with);
             assert_eq!(kinds, want, "{line}");
             assert_eq!(found, scanner, "{line}");
