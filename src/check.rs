@@ -165,21 +165,10 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
             target_source: target.map(|(_, s)| s),
             met,
             applicable: verdict.level.is_some(),
-            not_applicable_reason: match verdict.level {
-                Some(_) => None,
-                None => Some(match &activity.applies {
-                    Some(a)
-                        if verdict.verdicts.iter().all(|v| {
-                            v.reason
-                                .as_deref()
-                                .is_some_and(|r| r.starts_with("the activity"))
-                        }) =>
-                    {
-                        format!("only when {}", a.when)
-                    }
-                    _ => "no criterion applies to this repository".to_string(),
-                }),
-            },
+            not_applicable_reason: verdict
+                .level
+                .is_none()
+                .then(|| not_applicable_reason(activity, verdict)),
             delegation: activity.delegation.as_str().to_string(),
             next_level,
             blockers,
@@ -228,6 +217,37 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
         diagnostics,
     };
     Ok(Checked { report, evidence })
+}
+
+/// Why no criterion of an activity applies, in words: the activity's own condition, or
+/// the conditions of its criteria.
+fn not_applicable_reason(
+    activity: &crate::policy::Activity,
+    verdict: &eval::ActivityVerdict,
+) -> String {
+    if let Some(applies) = &activity.applies {
+        let whole = verdict.verdicts.iter().all(|v| {
+            v.reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("the activity"))
+        });
+        if whole {
+            return format!("only when {}", applies.when);
+        }
+    }
+    let mut conditions: Vec<&str> = activity
+        .criteria
+        .iter()
+        .filter_map(|c| c.applies.as_ref().map(|a| a.when.as_str()))
+        .collect();
+    conditions.dedup();
+    conditions.sort();
+    conditions.dedup();
+    if conditions.is_empty() {
+        "nothing to check in this repository".to_string()
+    } else {
+        format!("only when {}", conditions.join(", or "))
+    }
 }
 
 /// The evidence as the JSON document policies select from. Absent optional fields are

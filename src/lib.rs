@@ -16,16 +16,4 @@ pub mod report;
 pub mod scan;
 pub mod validate;
 
-use std::path::Path;
-
-pub use evidence::Detection;
-
-/// Walks `root` and runs every detector: the evidence document and the diagnostics.
-pub fn collect_evidence(root: &Path, options: &scan::WalkOptions) -> Result<Detection, String> {
-    let (index, mut walk_diagnostics) = scan::FileIndex::walk(root, options)?;
-    let mut detection = evidence::detect(&index, &evidence::registry::all());
-    walk_diagnostics.append(&mut detection.diagnostics);
-    walk_diagnostics.sort();
-    detection.diagnostics = walk_diagnostics;
-    Ok(detection)
-}
+pub use check::{CheckOptions, Checked, check};

@@ -231,7 +231,12 @@ pub fn evidence_listing(checked: &Checked) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(out, "  {place}  {label} [{format}]{example}");
+            let format = if format.is_empty() {
+                String::new()
+            } else {
+                format!(" [{format}]")
+            };
+            let _ = writeln!(out, "  {place}  {label}{format}{example}");
         }
     }
     if let Some(facts) = doc.get("facts") {

@@ -257,10 +257,17 @@ fn not_applicable(applies: &Applies, evidence: &Value) -> Option<String> {
         return None;
     }
     let mut reason = format!("applies only when {}", applies.when);
-    if applies.facts.iter().any(|f| f == "deployable")
-        && let Some(Value::String(why)) = evidence.pointer("/facts/deployable_reason")
-    {
-        reason.push_str(&format!(": {why}"));
+    let why_not = applies
+        .facts
+        .iter()
+        .filter(|f| evidence.pointer(&format!("/facts/{f}")) != Some(&Value::Bool(true)))
+        .find_map(|f| {
+            evidence
+                .pointer(&format!("/facts/{f}_reason"))
+                .and_then(Value::as_str)
+        });
+    if let Some(why) = why_not {
+        reason.push_str(&format!(", and {why}"));
     }
     Some(reason)
 }

@@ -26,10 +26,17 @@ pub fn derive(evidence: &Evidence, index: &FileIndex) -> Facts {
     let has_kubernetes = evidence.workloads.iter().any(|w| !w.source.example);
     let has_ci = evidence.pipelines.iter().any(|p| !p.source.example);
     let (deployable, deployable_reason) = deployable(evidence, index, has_iac, has_kubernetes);
+    let (operated, operated_reason) = if deployable {
+        (true, deployable_reason.clone())
+    } else {
+        operated(evidence)
+    };
 
     Facts {
         deployable,
         deployable_reason,
+        operated,
+        operated_reason,
         has_iac,
         has_cloud_resources,
         has_kubernetes,
@@ -122,5 +129,61 @@ fn deployable(
     (
         false,
         "no Dockerfile, Kubernetes manifests, Helm chart, infrastructure as code, deploy step, service catalog entry, SLOs or alerts were found outside example folders".to_string(),
+    )
+}
+
+/// Evidence that the team operates a service even when the repository does not deploy it
+/// (an ops or runbook repository): the first sign found, as the reason.
+fn operated(evidence: &Evidence) -> (bool, String) {
+    let signs: [(&str, Option<&crate::evidence::Source>); 5] = [
+        (
+            "on-call configuration",
+            evidence
+                .oncall
+                .iter()
+                .map(|o| &o.source)
+                .find(|s| !s.example),
+        ),
+        (
+            "alert routing",
+            evidence
+                .alert_routing
+                .iter()
+                .map(|o| &o.source)
+                .find(|s| !s.example),
+        ),
+        (
+            "runbooks",
+            evidence
+                .runbooks
+                .iter()
+                .map(|o| &o.source)
+                .find(|s| !s.example),
+        ),
+        (
+            "an incident process",
+            evidence
+                .incident_docs
+                .iter()
+                .map(|o| &o.source)
+                .find(|s| !s.example),
+        ),
+        (
+            "postmortems",
+            evidence
+                .postmortems
+                .iter()
+                .map(|o| &o.source)
+                .find(|s| !s.example),
+        ),
+    ];
+    for (what, source) in signs {
+        if let Some(source) = source {
+            return (true, format!("it holds {what} (`{}`)", source.path));
+        }
+    }
+    (
+        false,
+        "it neither deploys a service (no Dockerfile, Kubernetes manifests, Helm chart, infrastructure as code, deploy step, catalog entry, SLOs or alerts) nor holds on-call, runbooks, incident or postmortem documents, outside example folders".to_string(),
     )
 }

@@ -175,17 +175,29 @@ fn link_slo_alerting(out: &mut Collector) {
     }
 }
 
+/// Marks each ecosystem covered by automated updates and by CI scans. Configurations and
+/// pipelines in example folders do not cover anything. A scanner that covers "all"
+/// ecosystems reads package manifests; images and IaC need scanners of their own.
 fn cover_ecosystems(out: &mut Collector) {
     let evidence = &mut out.evidence;
-    let all_updates = evidence.dependency_updates.iter().any(|d| d.all_ecosystems);
-    let updated: BTreeSet<&str> = evidence
+    let updates: Vec<_> = evidence
         .dependency_updates
         .iter()
-        .flat_map(|d| d.ecosystems.iter().map(String::as_str))
+        .filter(|d| !d.source.example)
+        .collect();
+    let all_updates = updates.iter().any(|d| d.all_ecosystems);
+    let updated: BTreeSet<String> = updates
+        .iter()
+        .flat_map(|d| d.ecosystems.iter().cloned())
         .collect();
     let mut scans_all = false;
     let mut scanned: BTreeSet<String> = BTreeSet::new();
-    for step in evidence.pipelines.iter().flat_map(|p| &p.steps) {
+    for step in evidence
+        .pipelines
+        .iter()
+        .filter(|p| !p.source.example)
+        .flat_map(|p| &p.steps)
+    {
         let Some(scanner) = &step.scanner else {
             continue;
         };
@@ -194,10 +206,9 @@ fn cover_ecosystems(out: &mut Collector) {
             ScanCoverage::Some(list) => scanned.extend(list.iter().map(|s| s.to_string())),
         }
     }
-    let updated: BTreeSet<String> = updated.into_iter().map(String::from).collect();
     for eco in &mut evidence.ecosystems {
         eco.updates = all_updates || updated.contains(&eco.name);
-        eco.scanned = (scans_all && eco.category != "ci") || scanned.contains(&eco.name);
+        eco.scanned = (scans_all && eco.category == "package") || scanned.contains(&eco.name);
     }
 }
 

@@ -137,6 +137,12 @@ pub struct Facts {
     pub deployable: bool,
     /// Why `deployable` is true or false, in words.
     pub deployable_reason: String,
+    /// The repository deploys a service or holds the evidence of operating one (SLOs,
+    /// alerts, on-call, runbooks, incident process, postmortems): the operational
+    /// activities apply to it.
+    pub operated: bool,
+    /// Why `operated` is true or false, in words.
+    pub operated_reason: String,
     /// Infrastructure as code is present (Terraform files).
     pub has_iac: bool,
     /// Cloud resources that can carry cost tags are defined as code.
@@ -358,7 +364,8 @@ pub struct Runbook {
     pub sections: RunbookSections,
     /// At least three of the four runbook sections are present.
     pub structured: bool,
-    /// Why the document was taken for a runbook (`path`, `headings`, `linked-from-alert`).
+    /// Why the document was taken for a runbook (`path`, `headings`, `folder-index`: below
+    /// a folder whose index page is titled "… Runbooks", `linked-from-alert`).
     pub found_by: String,
     pub source: Source,
 }
@@ -458,8 +465,9 @@ pub struct Step {
     pub name: Option<String>,
     /// The action used or the first line of the command run.
     pub run: String,
-    /// `test`, `lint`, `build`, `deploy`, `security-scan`, `iac-scan`, `cost-estimate`,
-    /// `release`, `automerge`.
+    /// `test`, `lint`, `build`, `deploy`, `security-scan` (any security scanner: SAST,
+    /// secrets, dependencies), `vulnerability-scan` (a scanner of vulnerable dependencies or
+    /// images), `iac-scan`, `cost-estimate`, `release`, `automerge`.
     pub kinds: Vec<String>,
     /// The vulnerability or IaC scanner used, when the step is a scan (`trivy`, `codeql`, …).
     pub scanner: Option<String>,

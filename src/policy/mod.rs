@@ -14,6 +14,7 @@ pub use model::*;
 /// Every boolean fact an `applies.facts` condition may name.
 pub const BOOLEAN_FACTS: &[&str] = &[
     "deployable",
+    "operated",
     "has_iac",
     "has_cloud_resources",
     "has_kubernetes",

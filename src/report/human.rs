@@ -59,28 +59,26 @@ pub fn render(report: &Report, root: Option<&Path>, options: &HumanOptions) -> S
     .with_links(false)
     .with_show_related_as_nested(true);
 
-    let mut shown = 0;
-    for activity in &report.activities {
-        let criteria: Vec<&CriterionReport> = activity
-            .criteria
-            .iter()
-            .filter(|c| {
-                c.status == Status::Fail && (options.all || Some(c.level) == activity.next_level)
-            })
-            .collect();
-        for criterion in criteria {
-            if shown == 0 {
-                let _ = writeln!(
-                    out,
-                    "\n{}\n",
-                    paint("Blockers", options, |s| s.bold().to_string())
-                );
-            }
-            shown += 1;
-            let diag = criterion_diagnostic(activity, criterion, root, options);
-            let _ = handler.render_report(&mut out, &diag);
-            out.push('\n');
-        }
+    // Criteria that keep an activity below its target come first, then the rest in pack
+    // order.
+    let mut blockers: Vec<(&ActivityReport, &CriterionReport)> = report
+        .activities
+        .iter()
+        .flat_map(|a| a.criteria.iter().map(move |c| (a, c)))
+        .filter(|(a, c)| c.status == Status::Fail && (options.all || Some(c.level) == a.next_level))
+        .collect();
+    blockers.sort_by_key(|(a, c)| !blocks_target(a, c));
+    if !blockers.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}\n",
+            paint("Blockers", options, |s| s.bold().to_string())
+        );
+    }
+    for (activity, criterion) in blockers {
+        let diag = criterion_diagnostic(activity, criterion, root, options);
+        let _ = handler.render_report(&mut out, &diag);
+        out.push('\n');
     }
     let hidden = report
         .activities
@@ -344,7 +342,7 @@ fn criterion_diagnostic(
     root: Option<&Path>,
     options: &HumanOptions,
 ) -> CriterionDiag {
-    let blocks_target = !activity.met && activity.target.is_some_and(|t| criterion.level <= t);
+    let blocks_target = blocks_target(activity, criterion);
     let severity = if blocks_target {
         miette::Severity::Error
     } else {
@@ -409,6 +407,11 @@ fn criterion_diagnostic(
         severity,
         related,
     }
+}
+
+/// The criterion keeps its activity below the target.
+fn blocks_target(activity: &ActivityReport, criterion: &CriterionReport) -> bool {
+    !activity.met && activity.target.is_some_and(|t| criterion.level <= t)
 }
 
 fn plain(finding: &Finding) -> String {

@@ -1,16 +1,256 @@
-use crate::evidence::{Detector, Runbook, RunbookSections, Source};
+//! Documents: runbooks, incident-process documents, postmortems, error-budget policies and
+//! the project documents (README, architecture, ADRs, security policy, changelog,
+//! contributing guide, toil log).
+//!
+//! Which family an SRE document belongs to is decided once, by the pure rules in
+//! [`classify`]; each family's detector keeps the documents of its family, so a document
+//! is never both a runbook and a postmortem. Project documents are judged separately and
+//! may overlap with them (a root README is a readme even if it is also a runbook).
+
+use crate::evidence::{Detector, Runbook, Source};
 use crate::parse::markdown::Markdown;
+use crate::parse::yaml::Node;
 
-pub static DETECTORS: &[&dyn Detector] = &[];
+pub mod classify;
+mod error_budget;
+mod incidents;
+mod postmortems;
+mod project_docs;
+mod runbooks;
 
+pub use error_budget::ErrorBudgetPolicies;
+pub use incidents::IncidentDocs;
+pub use postmortems::Postmortems;
+pub use project_docs::ProjectDocs;
+pub use runbooks::Runbooks;
+
+pub static DETECTORS: &[&dyn Detector] = &[
+    &Runbooks,
+    &IncidentDocs,
+    &Postmortems,
+    &ErrorBudgetPolicies,
+    &ProjectDocs,
+];
+
+/// A runbook item for a Markdown document. The link stage calls it for documents that
+/// alerts link to as their runbook, whatever their name.
 pub fn runbook_from_markdown(path: &str, md: &Markdown, found_by: &str) -> Runbook {
+    runbook(path, md, None, found_by)
+}
+
+/// A runbook item; `raw` (the source text) adds bold-label sections (`**Impact**:`).
+pub(crate) fn runbook(path: &str, md: &Markdown, raw: Option<&str>, found_by: &str) -> Runbook {
+    let outline = classify::Outline::new(md, raw);
+    let sections = classify::runbook_sections(&outline);
+    let title = doc_title(md);
     Runbook {
         path: path.to_string(),
-        title: md.title(),
-        headings: md.headings.iter().map(|h| h.text.clone()).collect(),
-        sections: RunbookSections::default(),
-        structured: false,
+        structured: classify::is_structured(&sections),
+        headings: heading_texts(md, title.as_deref()),
+        title,
+        sections,
         found_by: found_by.to_string(),
         source: Source::file(path),
+    }
+}
+
+/// The title of a document: its front matter `title`, else its first level-1 heading.
+/// Templated titles (`<%= current_page.data.title %>`, `{{ .Title }}`) are not titles.
+pub fn doc_title(md: &Markdown) -> Option<String> {
+    let front = md
+        .front_matter
+        .as_ref()
+        .and_then(|fm| fm.get("title"))
+        .and_then(Node::scalar_text)
+        .map(|t| t.trim().to_string());
+    front
+        .into_iter()
+        .chain(
+            md.headings
+                .iter()
+                .filter(|h| h.level == 1)
+                .map(|h| h.text.clone()),
+        )
+        .find(|t| !t.is_empty() && !is_templated(t))
+}
+
+fn is_templated(text: &str) -> bool {
+    text.contains("<%") || text.contains("{{")
+}
+
+/// Heading texts in order; a templated heading that stands for the page title is
+/// replaced by the title.
+pub(crate) fn heading_texts(md: &Markdown, title: Option<&str>) -> Vec<String> {
+    md.headings
+        .iter()
+        .filter_map(|h| {
+            if is_templated(&h.text) {
+                title.map(str::to_string)
+            } else {
+                Some(h.text.clone())
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::markdown::parse;
+
+    #[test]
+    fn titles_come_from_front_matter_then_h1() {
+        let md = parse("---\ntitle: Access EKS\n---\n# <%= current_page.data.title %>\n## Steps\n");
+        assert_eq!(doc_title(&md).as_deref(), Some("Access EKS"));
+        assert_eq!(
+            heading_texts(&md, Some("Access EKS")),
+            ["Access EKS", "Steps"]
+        );
+        let md = parse("# <%= current_page.data.title %>\n");
+        assert_eq!(doc_title(&md), None);
+        let md = parse("## Overview\n## Steps\n");
+        assert_eq!(doc_title(&md), None);
+        let md = parse("Intro\n\n# Real title\n");
+        assert_eq!(doc_title(&md).as_deref(), Some("Real title"));
+    }
+
+    /// The evidence of a fixture repository under `fixtures/`.
+    fn fixture(name: &str) -> crate::evidence::Evidence {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name);
+        let (index, _) =
+            crate::scan::FileIndex::walk(&root, &crate::scan::WalkOptions::default()).unwrap();
+        crate::evidence::detect(&index, DETECTORS).evidence
+    }
+
+    #[test]
+    fn fixture_runbooks() {
+        let e = fixture("format-runbooks");
+        let got: Vec<(&str, &str, bool)> = e
+            .runbooks
+            .iter()
+            .map(|r| (r.path.as_str(), r.found_by.as_str(), r.structured))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("docs/runbooks/README.md", "path", false),
+                ("docs/runbooks/certificate-expiry.md", "path", true),
+                ("docs/runbooks/high-error-rate.md", "path", true),
+                ("ops/database-failover.md", "headings", true),
+                ("site/index.md", "folder-index", false),
+                ("site/rotate-credentials.md", "folder-index", false),
+            ]
+        );
+        assert!(e.runbooks[2].sections.escalation);
+        assert!(!e.runbooks[1].sections.escalation);
+        assert!(e.incident_docs.is_empty() && e.postmortems.is_empty());
+    }
+
+    #[test]
+    fn fixture_postmortems() {
+        let e = fixture("format-postmortems");
+        let got: Vec<(&str, bool, bool, bool)> = e
+            .postmortems
+            .iter()
+            .map(|p| {
+                (
+                    p.path.as_str(),
+                    p.template,
+                    p.blameless,
+                    p.action_items_tracked,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "postmortems/2024-03-02-checkout-outage.md",
+                    false,
+                    true,
+                    true
+                ),
+                ("postmortems/template.md", true, true, true),
+            ]
+        );
+        let s = &e.postmortems[0].sections;
+        assert!(s.summary && s.impact && s.timeline && s.root_cause && s.action_items && s.lessons);
+        // A guide to incident reviews is about the process, not a postmortem.
+        let paths: Vec<&str> = e.incident_docs.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["docs/incident-review-guide.md"]);
+        assert!(e.runbooks.is_empty());
+    }
+
+    #[test]
+    fn fixture_incident_docs() {
+        let e = fixture("format-incident-docs");
+        let paths: Vec<&str> = e.incident_docs.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["docs/incident-response.md", "docs/oncall/being-on-call.md"]
+        );
+        let c = &e.incident_docs[0].covers;
+        assert!(c.roles && c.severities && c.escalation && c.communication);
+        assert!(c.postmortem && c.oncall);
+        assert!(e.incident_docs[1].covers.oncall);
+    }
+
+    #[test]
+    fn fixture_project_docs() {
+        let e = fixture("format-project-docs");
+        let got: Vec<(&str, &str)> = e
+            .docs
+            .iter()
+            .map(|d| (d.kind.as_str(), d.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("security-policy", ".github/SECURITY.md"),
+                ("architecture", "ARCHITECTURE.md"),
+                ("changelog", "CHANGELOG.md"),
+                ("contributing", "CONTRIBUTING.rst"),
+                ("readme", "README.md"),
+                ("adr", "docs/adr/0001-record-architecture-decisions.md"),
+                ("adr", "docs/adr/0002-use-postgresql.md"),
+                ("toil-log", "docs/toil-log.md"),
+            ]
+        );
+        let readme = &e.docs[4];
+        assert_eq!(readme.title.as_deref(), Some("Inventory service"));
+        assert_eq!(
+            readme.headings,
+            ["Inventory service", "Getting started", "Operations"]
+        );
+    }
+
+    #[test]
+    fn fixture_error_budget_policies() {
+        let e = fixture("format-error-budget-policies");
+        let got: Vec<(&str, Option<u32>)> = e
+            .error_budget_policies
+            .iter()
+            .map(|p| (p.name.as_str(), p.source.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Checkout error budget policy", Some(1)),
+                ("Service level objectives", Some(5)),
+            ]
+        );
+    }
+
+    #[test]
+    fn runbook_from_markdown_fills_sections() {
+        let md = parse("# Disk full\n## Impact\n## Diagnosis\n## Mitigation\n");
+        let rb = runbook_from_markdown("rules/disk.md", &md, "linked-from-alert");
+        assert_eq!(rb.title.as_deref(), Some("Disk full"));
+        assert!(rb.sections.symptoms && rb.sections.diagnosis && rb.sections.mitigation);
+        assert!(rb.structured);
+        assert_eq!(rb.found_by, "linked-from-alert");
+        assert_eq!(rb.source.line, Some(1));
     }
 }

@@ -1,0 +1,218 @@
+//! opready over the real repositories of ../shared/corpus: it must never fail or panic on
+//! them, never call a valid real file broken, and find what a reader of each repository
+//! finds. The expected counts below were checked by hand against the files (see
+//! ../shared/corpus/SOURCES.md); when a count changes, fix detection, not the number.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "NOTE: {} does not exist; the corpus tests check nothing on this machine",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn repos(corpus: &Path) -> Vec<PathBuf> {
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(corpus)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    repos
+}
+
+fn run(args: &[&str], repo: &Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_opready"))
+        .args(args)
+        .arg(repo)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or_else(|| {
+        panic!(
+            "opready was killed by a signal on {}:\n{}",
+            repo.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: output is not JSON ({e}); stderr:\n{}",
+            repo.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, json)
+}
+
+/// Counts of evidence items outside example folders, by list.
+fn count(evidence: &Value, list: &str, filter: impl Fn(&Value) -> bool) -> usize {
+    evidence[list]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|i| i["source"]["example"] != Value::Bool(true))
+                .filter(|i| filter(i))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn every_corpus_repository_is_rated_without_errors() {
+    let Some(corpus) = corpus() else { return };
+    let repos = repos(&corpus);
+    assert!(
+        repos.len() >= 30,
+        "expected the ~33 corpus repositories, found {}",
+        repos.len()
+    );
+    let mut problems = Vec::new();
+    for repo in &repos {
+        let name = repo.file_name().unwrap().to_string_lossy().to_string();
+        let (code, report) = run(&["check", "--format", "json"], repo);
+        if code != 0 && code != 1 {
+            problems.push(format!("{name}: exit code {code}"));
+            continue;
+        }
+        assert_eq!(report["schema_version"], 1);
+        assert_eq!(report["activities"].as_array().unwrap().len(), 9, "{name}");
+        // A valid real file is never reported as broken: every error diagnostic must be
+        // one we have looked at and agree with.
+        for d in report["diagnostics"].as_array().unwrap() {
+            if d["severity"] == "error" {
+                problems.push(format!("{name}: error diagnostic on a real file: {d}"));
+            }
+        }
+        // Every finding that names a file names a line too, and the file exists.
+        for activity in report["activities"].as_array().unwrap() {
+            for criterion in activity["criteria"].as_array().unwrap() {
+                for f in criterion["findings"].as_array().unwrap() {
+                    if let Some(path) = f["path"].as_str() {
+                        if !repo.join(path).exists() {
+                            problems.push(format!("{name}: finding points at missing file {path}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// (repository, evidence list, what is counted, expected count)
+type Expectation = (&'static str, &'static str, &'static str, usize);
+
+const EXPECTED: &[Expectation] = &[
+    // Pyrra SLOs with the bare `apiVersion: v1alpha1`, one per file.
+    ("rhobs__configuration", "slos", "pyrra", 109),
+    ("rhobs__configuration", "alerts", "all", 554),
+    ("rhobs__configuration", "alerts", "runbook_url", 554),
+    // 139 alerts in manifests/*-prometheusRule.yaml, all with runbook_url (the one in
+    // examples/ is not counted).
+    ("prometheus-operator__kube-prometheus", "alerts", "all", 139),
+    (
+        "prometheus-operator__kube-prometheus",
+        "alerts",
+        "runbook_url",
+        139,
+    ),
+    (
+        "prometheus-operator__kube-prometheus",
+        "alerts",
+        "burn_rate",
+        4,
+    ),
+    ("alphagov__govuk-helm-charts", "alerts", "all", 74),
+    ("alphagov__govuk-helm-charts", "alerts", "runbook_url", 56),
+    ("alphagov__govuk-helm-charts", "oncall", "all", 1),
+    // Helm-templated PrometheusRules, read tolerantly.
+    ("giantswarm__prometheus-rules", "alerts", "all", 387),
+    ("giantswarm__prometheus-rules", "alerts", "runbook_url", 332),
+    ("giantswarm__prometheus-meta-operator", "oncall", "all", 1),
+    (
+        "ministryofjustice__modernisation-platform",
+        "oncall",
+        "escalation-policy",
+        6,
+    ),
+    (
+        "ministryofjustice__modernisation-platform",
+        "oncall",
+        "schedule",
+        5,
+    ),
+    (
+        "ministryofjustice__cloud-platform",
+        "postmortems",
+        "all",
+        39,
+    ),
+    ("ministryofjustice__cloud-platform", "docs", "adr", 49),
+    (
+        "ministryofjustice__modernisation-platform",
+        "docs",
+        "adr",
+        45,
+    ),
+    (
+        "dastergon__postmortem-templates",
+        "postmortems",
+        "template",
+        7,
+    ),
+    ("2i2c-org__infrastructure", "budgets", "all", 4),
+    ("PagerDuty__backstage-plugin", "catalog", "all", 1),
+    ("gitlabhq__gitlab-shell", "pipelines", "all", 1),
+    ("google__slo-generator", "slos", "all", 0),
+    ("karpathy__micrograd", "docs", "readme", 1),
+];
+
+fn matches(item: &Value, what: &str) -> bool {
+    match what {
+        "all" => true,
+        "runbook_url" => item.get("runbook_url").is_some(),
+        "burn_rate" => item["burn_rate"] == Value::Bool(true),
+        "template" => item["template"] == Value::Bool(true),
+        other => ["format", "kind", "provider", "tool", "system"]
+            .iter()
+            .any(|k| item[*k] == other),
+    }
+}
+
+#[test]
+fn corpus_evidence_counts_match_what_a_reader_finds() {
+    let Some(corpus) = corpus() else { return };
+    let mut wrong = Vec::new();
+    let mut last: Option<(&str, Value)> = None;
+    for (repo, list, what, expected) in EXPECTED {
+        let evidence = match &last {
+            Some((name, doc)) if name == repo => doc.clone(),
+            _ => {
+                let (_, doc) = run(
+                    &["check", "--evidence", "--format", "json"],
+                    &corpus.join(repo),
+                );
+                last = Some((repo, doc.clone()));
+                doc
+            }
+        };
+        let found = count(&evidence["evidence"], list, |i| matches(i, what));
+        if found != *expected {
+            wrong.push(format!(
+                "{repo}: {list} ({what}): found {found}, expected {expected}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
