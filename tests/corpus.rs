@@ -98,10 +98,10 @@ fn every_corpus_repository_is_rated_without_errors() {
         for activity in report["activities"].as_array().unwrap() {
             for criterion in activity["criteria"].as_array().unwrap() {
                 for f in criterion["findings"].as_array().unwrap() {
-                    if let Some(path) = f["path"].as_str() {
-                        if !repo.join(path).exists() {
-                            problems.push(format!("{name}: finding points at missing file {path}"));
-                        }
+                    if let Some(path) = f["path"].as_str()
+                        && !repo.join(path).exists()
+                    {
+                        problems.push(format!("{name}: finding points at missing file {path}"));
                     }
                 }
             }

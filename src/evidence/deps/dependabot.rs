@@ -138,7 +138,7 @@ mod tests {
     use crate::evidence::detect;
     use crate::scan::{FileIndex, WalkOptions};
 
-    fn scan(path: &str, text: &str) -> crate::Detection {
+    fn scan(path: &str, text: &str) -> crate::evidence::Detection {
         let dir = tempfile::tempdir().unwrap();
         let full = dir.path().join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
