@@ -5,9 +5,9 @@
 //! JSON report parses, that the bad file gets a diagnostic with its path and line, and
 //! that the files next to it are still rated. Symlinks are made at test time.
 //!
-//! Markdown and JSON are not read by any detector shipped today, so how the shared file
-//! reader treats them is also checked in process, with a probe detector that asks for
-//! every file in the form its extension names (`probe_*` tests).
+//! The shared file reader is also checked in process, form by form and whichever
+//! detectors ship, with a probe detector that asks for every file in the form its
+//! extension names, on a thread with a small stack (`probe_*` tests).
 //!
 //! Every run is killed after [`HANG_LIMIT`]: a hang detector, not a performance bound.
 
@@ -445,19 +445,53 @@ fn deeply_nested_hcl_is_reported_at_its_line() {
 }
 
 #[test]
-fn deeply_nested_json_and_markdown_do_not_break_a_run() {
-    // No shipped detector reads these today; the run must still end normally. How the
-    // shared reader treats them is checked by the probe tests below.
+fn deeply_nested_json_and_pathological_markdown_are_bounded() {
     let repo = Repo::new();
     repo.file(
-        "dashboards/deep.json",
+        ".github/renovate.json",
         format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .file(
+        "renovate.json5",
+        format!(
+            "{{extends: {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    )
+    .file(
+        "package.json",
+        format!(
+            "{{\"name\": \"shop\",\n\"renovate\": {}1{}}}",
+            "{\"a\":".repeat(100_000),
+            "}".repeat(100_000)
+        ),
     )
     .file("docs/runbooks/quotes.md", ">".repeat(50_000))
     .file("docs/runbooks/brackets.md", "[".repeat(50_000))
+    .file("docs/runbooks/links.md", "[a](".repeat(50_000))
+    .file(
+        "docs/runbooks/checkout.md",
+        "# Checkout runbook\n\n## Symptoms\n\nErrors.\n\n## Mitigation\n\nRoll back.\n",
+    )
     .file("slos/good.yaml", openslo("checkout"));
-    let run = repo.check(&[]);
-    assert_eq!(run.count("slos"), 1);
+    let run = repo.evidence(&[]);
+    run.expect("invalid-json", ".github/renovate.json", Some(1));
+    run.expect("invalid-json", "package.json", Some(2));
+    run.expect("invalid-json5", "renovate.json5", Some(1));
+    for path in ["quotes.md", "brackets.md", "links.md"] {
+        run.expect_none_for(&format!("docs/runbooks/{path}"));
+    }
+    let runbooks: Vec<&str> = run
+        .items("runbooks")
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert!(
+        runbooks.contains(&"docs/runbooks/checkout.md"),
+        "{runbooks:?}"
+    );
+    assert_eq!(run.names("slos"), ["checkout"]);
 }
 
 #[test]
@@ -505,18 +539,7 @@ fn non_utf8_files_are_reported_at_the_line_of_the_first_bad_byte() {
     .file("slos/good.yaml", openslo("checkout"));
     let run = repo.check(&[]);
     run.expect("not-utf8", "slos/latin1.yaml", Some(4));
-    // Markdown is read only when a detector asks for it (see the probe tests).
-    if run
-        .diagnostics()
-        .iter()
-        .any(|d| d["path"] == "docs/runbooks/latin1.md")
-    {
-        run.expect("not-utf8", "docs/runbooks/latin1.md", Some(5));
-    } else {
-        eprintln!(
-            "no shipped detector reads Markdown yet: docs/runbooks/latin1.md checked by the probe only"
-        );
-    }
+    run.expect("not-utf8", "docs/runbooks/latin1.md", Some(5));
     assert_eq!(run.count("slos"), 1);
 }
 
@@ -896,7 +919,7 @@ fn one_repository_with_every_bad_input_still_gets_a_report() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Probe: the shared file reader on formats no shipped detector reads yet.
+// Probe: the shared file reader, every file in every form, on a small stack.
 // ---------------------------------------------------------------------------------------
 
 mod probe {
