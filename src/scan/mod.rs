@@ -156,6 +156,7 @@ impl FileIndex {
 
         let mut diagnostics = Vec::new();
         let mut files = Vec::new();
+        let mut links: Vec<(String, String)> = Vec::new();
         let mut dirs = BTreeSet::new();
 
         let gitignores = Arc::new(GitIgnores::new(root));
@@ -217,11 +218,16 @@ impl FileIndex {
             }
             if file_type.is_symlink() {
                 match resolve_symlink(entry.path(), &canonical_root) {
-                    Ok(Some((target, size))) => files.push(FileEntry {
-                        path: rel,
-                        size,
-                        target: Some(target),
-                    }),
+                    Ok(Some((target, size))) => {
+                        if let Some(real) = relative(&canonical_root, &target) {
+                            links.push((rel.clone(), real));
+                        }
+                        files.push(FileEntry {
+                            path: rel,
+                            size,
+                            target: Some(target),
+                        });
+                    }
                     Ok(None) => {} // a directory inside the root: scanned where it really is
                     Err(diag) => diagnostics.push(diag.at(&rel, None)),
                 }
@@ -246,6 +252,18 @@ impl FileIndex {
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
+        // A link to a file that is scanned where it really is would count its evidence twice.
+        let linked: BTreeSet<&String> = links.iter().map(|(link, _)| link).collect();
+        let duplicate_links: BTreeSet<String> = links
+            .iter()
+            .filter(|(_, real)| {
+                files
+                    .binary_search_by(|f| f.path.as_str().cmp(real))
+                    .is_ok_and(|i| !linked.contains(&files[i].path))
+            })
+            .map(|(link, _)| link.clone())
+            .collect();
+        files.retain(|f| !duplicate_links.contains(&f.path));
         diagnostics.sort();
         Ok((
             FileIndex {
@@ -613,7 +631,8 @@ mod tests {
         std::os::unix::fs::symlink(root.join("real.md"), root.join("alias.md")).unwrap();
         let (index, diags) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
         let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["alias.md", "real.md"]);
+        // The link to real.md is dropped: real.md is read where it is, once.
+        assert_eq!(paths, ["real.md"]);
         let codes: Vec<(&str, &str)> = diags
             .iter()
             .map(|d| (d.path.as_deref().unwrap(), d.code.as_str()))
@@ -701,7 +720,8 @@ mod tests {
         std::os::unix::fs::symlink("../a.yaml", root.join("sub/.gitignore")).unwrap();
         let (index, diags) = FileIndex::walk(root, &WalkOptions::default()).unwrap();
         let paths: Vec<&str> = index.files().iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["a.yaml", "sub/.gitignore", "sub/b.yaml"]);
+        // sub/.gitignore links to a.yaml, which is scanned where it is.
+        assert_eq!(paths, ["a.yaml", "sub/b.yaml"]);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].code, "symlink-outside-root");
     }

@@ -98,6 +98,28 @@ pub(crate) fn objective_of(
                 .at(at.path, Some(node.pos)),
         );
     }
+    // A percentage field holding a ratio (`objective: 0.999`) is almost always a slip: it
+    // asks for 0.999 %, an SLO that is met while the service is down.
+    if at.scale == Scale::Percent
+        && let Some(percent) = node.as_f64().filter(|p| *p > 0.0 && *p < 1.0)
+    {
+        out.diagnostic(
+            Diagnostic::new(
+                Severity::Warning,
+                "suspicious-slo-objective",
+                format!(
+                    "SLO `{}`: the {} `{}` is a percentage, so `{percent}` means {percent} %, not {} %; write `{}: {}` if that is what you meant",
+                    at.slo,
+                    at.format,
+                    at.field,
+                    percent * 100.0,
+                    at.field,
+                    percent * 100.0
+                ),
+            )
+            .at(at.path, Some(node.pos)),
+        );
+    }
     ratio
 }
 

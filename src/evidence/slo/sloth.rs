@@ -357,6 +357,23 @@ spec:
     }
 
     #[test]
+    fn a_ratio_in_a_percentage_field_is_flagged() {
+        let text = "version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 0.999\n";
+        let d = run(&Sloth, &[("s.yaml", text)]);
+        let warning = d
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "suspicious-slo-objective")
+            .expect("a warning");
+        assert_eq!(warning.line, Some(5));
+        assert!(
+            warning.message.contains("`objective: 99.9`"),
+            "{}",
+            warning.message
+        );
+    }
+
+    #[test]
     fn objectives_out_of_range_are_reported_where_written() {
         let text = "version: prometheus/v1\nservice: s\nslos:\n  - name: a\n    objective: 250\n  - name: b\n    objective: 0\n  - name: c\n    objective: 100\n";
         let d = run(&Sloth, &[("s.yaml", text)]);
