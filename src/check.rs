@@ -91,6 +91,7 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
     let (index, walk_diagnostics) = FileIndex::walk(root, &walk).map_err(CheckError::Repository)?;
     let detection = evidence::detect(&index, &evidence::registry::all());
     let mut diagnostics = walk_diagnostics;
+    diagnostics.extend(loaded.warnings.iter().cloned());
     diagnostics.extend(detection.diagnostics);
 
     let mut evidence = detection.evidence;

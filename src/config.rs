@@ -83,6 +83,8 @@ pub struct LoadedConfig {
     pub file: Option<String>,
     /// Line of each top-level key, for "set here" pointers.
     pub lines: BTreeMap<String, u32>,
+    /// Problems that do not stop the run (e.g. a configuration file that is a symlink).
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// Reads the repository's configuration, if it has one.
