@@ -169,6 +169,7 @@ pub fn parse(name: &str, text: &str) -> Result<LoadedConfig, Vec<Problem>> {
         config,
         file: Some(name.to_string()),
         lines,
+        warnings: Vec::new(),
     })
 }
 
