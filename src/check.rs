@@ -95,6 +95,13 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
     diagnostics.extend(detection.diagnostics);
 
     let mut evidence = detection.evidence;
+    for runbook in &mut evidence.runbooks {
+        runbook.review_overdue = runbook
+            .review_due
+            .as_deref()
+            .and_then(config::parse_date)
+            .map(|due| due < options.today);
+    }
     if let Some(deployable) = loaded.config.deployable {
         evidence.facts.deployable = deployable;
         evidence.facts.deployable_reason = format!(

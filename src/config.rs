@@ -205,6 +205,20 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Days since 1970-01-01 as `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
+pub fn format_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Today as days since 1970-01-01 (UTC).
 pub fn today() -> i64 {
     std::time::SystemTime::now()
@@ -227,6 +241,15 @@ mod tests {
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("soon"), None);
+        for day in [-1000, 0, 59, 60, 11_016, 11_017, 20_000, 40_000] {
+            assert_eq!(
+                parse_date(&format_date(day)),
+                Some(day),
+                "{}",
+                format_date(day)
+            );
+        }
+        assert_eq!(format_date(0), "1970-01-01");
     }
 
     #[test]

@@ -155,6 +155,24 @@ pub const KINDS: &[Kind] = &[
         plural: "scripted operations files",
         looked_for: "Makefile, justfile, Taskfile.yml and `scripts/` or `bin/` folders",
     },
+    Kind {
+        id: "dashboards",
+        singular: "dashboard",
+        plural: "dashboards",
+        looked_for: "Grafana dashboard JSON (files and ConfigMaps), Grafana provisioning, and dashboards as code in Terraform",
+    },
+    Kind {
+        id: "gitops",
+        singular: "GitOps deployment",
+        plural: "GitOps deployments",
+        looked_for: "Argo CD `Application`/`ApplicationSet` and Flux `Kustomization`/`HelmRelease` manifests",
+    },
+    Kind {
+        id: "api_specs",
+        singular: "API specification",
+        plural: "API specifications",
+        looked_for: "OpenAPI and AsyncAPI documents (`openapi:`, `swagger:`, `asyncapi:`), `*.proto` and `*.graphql` files",
+    },
 ];
 
 /// The kind for an evidence list name, e.g. `slos`.

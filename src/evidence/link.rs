@@ -14,6 +14,43 @@ pub fn run(out: &mut Collector, index: &FileIndex) {
     resolve_runbook_links(out, index);
     link_slo_alerting(out);
     cover_ecosystems(out);
+    assign_owners(out);
+}
+
+/// The CODEOWNERS file that is in effect, in GitHub's order of precedence.
+const CODEOWNERS_PRECEDENCE: &[&str] = &[
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+];
+
+/// Owners of SLO, alert and runbook files, from the CODEOWNERS file in effect.
+fn assign_owners(out: &mut Collector) {
+    let Some(rules) = CODEOWNERS_PRECEDENCE
+        .iter()
+        .find_map(|p| out.codeowners_rules.get(*p))
+    else {
+        return;
+    };
+    let matcher = crate::evidence::ownership::codeowners::OwnerMatcher::new(rules);
+    let mut cache: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut owners_of = |path: &str| {
+        cache
+            .entry(path.to_string())
+            .or_insert_with(|| matcher.owners_of(path))
+            .clone()
+    };
+    let evidence = &mut out.evidence;
+    for slo in &mut evidence.slos {
+        slo.owners = owners_of(&slo.source.path);
+    }
+    for alert in &mut evidence.alerts {
+        alert.owners = owners_of(&alert.source.path);
+    }
+    for runbook in &mut evidence.runbooks {
+        runbook.owners = owners_of(&runbook.source.path);
+    }
 }
 
 /// Where a runbook link points, once resolved against the repository.

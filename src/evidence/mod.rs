@@ -53,6 +53,8 @@ pub struct Collector {
     pub diagnostics: Vec<Diagnostic>,
     /// Outline of every Markdown file read, for resolving runbook links and anchors.
     pub outlines: BTreeMap<String, Markdown>,
+    /// Parsed rules of every CODEOWNERS file, by path, for ownership of evidence files.
+    pub codeowners_rules: BTreeMap<String, Vec<ownership::codeowners::OwnerRule>>,
     /// Terraform provider default tags seen so far, to mark resources of their folders.
     pub terraform_defaults: iac::terraform::TerraformDefaults,
 }

@@ -126,6 +126,12 @@ pub struct Evidence {
     pub autoscalers: Vec<Autoscaler>,
     /// Scripted operations: Makefile, justfile, Taskfile, `scripts/` folders.
     pub automation: Vec<Automation>,
+    /// Monitoring dashboards (Grafana JSON and provisioning, dashboards as code).
+    pub dashboards: Vec<Dashboard>,
+    /// GitOps deployments (Argo CD Applications, Flux Kustomizations and HelmReleases).
+    pub gitops: Vec<GitOpsDeployment>,
+    /// API specifications (OpenAPI, AsyncAPI, protobuf, GraphQL).
+    pub api_specs: Vec<ApiSpec>,
 }
 
 /// Facts derived from the evidence and the file list.
@@ -189,6 +195,8 @@ pub struct Slo {
     pub burn_rate_alerting_via: Option<String>,
     /// Names of alert policies or generated alerts attached to the SLO.
     pub alert_policies: Vec<String>,
+    /// Owners of the file the SLO is defined in, from CODEOWNERS (last matching rule).
+    pub owners: Vec<String>,
     pub source: Source,
 }
 
@@ -226,8 +234,13 @@ pub struct AlertPolicy {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ErrorBudgetPolicy {
     pub name: String,
-    /// `markdown` for a written policy document.
+    /// `markdown` for a written policy document, `slo-generator` for an
+    /// `error_budget_policies` entry of a slo-generator config.
     pub format: String,
+    /// Windows the policy evaluates burn rate over (`1h`, `12h`, `7d`, …), when stated.
+    pub windows: Vec<String>,
+    /// The policy alerts on burn rate (a step with `alert: true`), when it says.
+    pub alerting: Option<bool>,
     pub source: Source,
 }
 
@@ -274,6 +287,17 @@ pub struct Alert {
     pub debounced: bool,
     /// The rule file is a Helm/Go template; fields may hold `{{ … }}` expressions.
     pub templated: bool,
+    /// Notification targets the alert names itself: Datadog/New Relic `@pagerduty-…`,
+    /// `@slack-…` handles in its message, CloudWatch alarm actions, Grafana contact points,
+    /// Google notification channels.
+    pub notifies: Vec<String>,
+    /// Receivers the alert reaches through the repository's alert routing (Alertmanager
+    /// route tree, Grafana notification policies), when the repository routes alerts.
+    pub routed_to: Vec<String>,
+    /// Why the alert's routing is broken (a receiver that is not defined), in words.
+    pub route_problem: Option<String>,
+    /// Owners of the file the alert is defined in, from CODEOWNERS (last matching rule).
+    pub owners: Vec<String>,
     pub source: Source,
 }
 
@@ -367,6 +391,16 @@ pub struct Runbook {
     /// Why the document was taken for a runbook (`path`, `headings`, `folder-index`: below
     /// a folder whose index page is titled "… Runbooks", `linked-from-alert`).
     pub found_by: String,
+    /// Date of the last review (front matter `last_reviewed_on`, `last_reviewed`,
+    /// `reviewed`), as `YYYY-MM-DD`.
+    pub last_reviewed: Option<String>,
+    /// When the next review is due (`last_reviewed` plus front matter `review_in`, or a
+    /// `review_by`/`next_review` date), as `YYYY-MM-DD`.
+    pub review_due: Option<String>,
+    /// The review is overdue on the day of the check. Absent without review metadata.
+    pub review_overdue: Option<bool>,
+    /// Owners of the runbook file, from CODEOWNERS (last matching rule).
+    pub owners: Vec<String>,
     pub source: Source,
 }
 
@@ -608,5 +642,44 @@ pub struct Automation {
     /// Targets or tasks defined (Makefile targets, just recipes, Taskfile tasks); script
     /// file names for `scripts`.
     pub targets: Vec<String>,
+    pub source: Source,
+}
+
+// ---------------------------------------------------------------------------------------
+// Dashboards, GitOps, API specifications
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Dashboard {
+    /// `grafana`, `datadog`, `newrelic`, `cloudwatch`, `google`.
+    pub tool: String,
+    pub title: String,
+    /// Number of panels or widgets.
+    pub panels: u32,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct GitOpsDeployment {
+    /// `argocd` or `flux`.
+    pub tool: String,
+    /// `Application`, `ApplicationSet`, `Kustomization`, `HelmRelease`.
+    pub kind: String,
+    pub name: String,
+    /// What it deploys: a repository path, chart or source reference.
+    pub target: Option<String>,
+    /// Changes are applied without a manual sync (Argo CD `syncPolicy.automated`; Flux
+    /// always reconciles).
+    pub automated: bool,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ApiSpec {
+    /// `openapi`, `asyncapi`, `protobuf`, `graphql`.
+    pub format: String,
+    pub path: String,
+    pub title: Option<String>,
+    /// Specification or API version, when stated.
+    pub version: Option<String>,
     pub source: Source,
 }

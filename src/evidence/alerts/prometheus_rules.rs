@@ -276,6 +276,10 @@ impl Walk<'_> {
             multi_window: burn.multi_window,
             windows: burn.windows,
             templated: self.templated,
+            notifies: Vec::new(),
+            routed_to: Vec::new(),
+            route_problem: None,
+            owners: Vec::new(),
             source: Source::new(self.path, Some(rule.pos)),
         });
     }

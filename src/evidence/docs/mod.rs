@@ -43,6 +43,7 @@ pub(crate) fn runbook(path: &str, md: &Markdown, raw: Option<&str>, found_by: &s
     let outline = classify::Outline::new(md, raw);
     let sections = classify::runbook_sections(&outline);
     let title = doc_title(md);
+    let review = review_of(md);
     Runbook {
         path: path.to_string(),
         structured: classify::is_structured(&sections),
@@ -50,8 +51,77 @@ pub(crate) fn runbook(path: &str, md: &Markdown, raw: Option<&str>, found_by: &s
         title,
         sections,
         found_by: found_by.to_string(),
+        last_reviewed: review.last_reviewed,
+        review_due: review.review_due,
+        review_overdue: None,
+        owners: Vec::new(),
         source: Source::file(path),
     }
+}
+
+/// Review dates from front matter.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Review {
+    pub last_reviewed: Option<String>,
+    pub review_due: Option<String>,
+}
+
+/// Reads `last_reviewed_on` (also `last_reviewed`, `reviewed`, `last_review`) and
+/// `review_in` ("3 months", "6 weeks", "1 year", "90 days") or an explicit `review_by` /
+/// `next_review` date. Dates are kept only when they are real `YYYY-MM-DD` dates.
+pub(crate) fn review_of(md: &Markdown) -> Review {
+    let Some(fm) = md.front_matter.as_ref() else {
+        return Review::default();
+    };
+    let date = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| fm.get(k).and_then(crate::parse::yaml::Node::scalar_text))
+            .map(|t| t.trim().to_string())
+            .filter(|t| crate::config::parse_date(t).is_some())
+    };
+    let last_reviewed = date(&[
+        "last_reviewed_on",
+        "last_reviewed",
+        "last_review",
+        "reviewed",
+        "reviewed_on",
+    ]);
+    let explicit_due = date(&["review_by", "next_review", "next_review_on", "review_due"]);
+    let due = explicit_due.or_else(|| {
+        let last = crate::config::parse_date(last_reviewed.as_deref()?)?;
+        let interval = fm
+            .get("review_in")
+            .and_then(crate::parse::yaml::Node::scalar_text)?;
+        let days = interval_days(&interval)?;
+        Some(crate::config::format_date(last + days))
+    });
+    Review {
+        last_reviewed,
+        review_due: due,
+    }
+}
+
+/// "3 months" → 91 days, "6 weeks" → 42, "1 year" → 365, "90 days" → 90.
+fn interval_days(text: &str) -> Option<i64> {
+    let text = text.trim().to_ascii_lowercase();
+    let (number, unit) = text
+        .split_once(char::is_whitespace)
+        .unwrap_or((text.as_str(), "days"));
+    let n: i64 = number
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0 && *n < 10_000)?;
+    let unit = unit.trim().trim_end_matches('s');
+    let per = match unit {
+        "day" => 1,
+        "week" => 7,
+        "month" => 30,
+        "quarter" => 91,
+        "year" => 365,
+        _ => return None,
+    };
+    Some(n * per)
 }
 
 /// The title of a document: its front matter `title`, else its first level-1 heading.

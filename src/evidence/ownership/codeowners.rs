@@ -65,6 +65,7 @@ impl Detector for CodeOwnersFile {
             owners,
             source: Source::file(path),
         });
+        out.codeowners_rules.insert(path.to_string(), rules);
     }
 }
 

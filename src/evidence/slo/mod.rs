@@ -210,6 +210,7 @@ pub(crate) fn new_slo(name: String, format: &str, source: Source) -> Slo {
         burn_rate_alerting: false,
         burn_rate_alerting_via: None,
         alert_policies: Vec::new(),
+        owners: Vec::new(),
         source,
     }
 }
