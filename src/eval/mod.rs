@@ -342,8 +342,18 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
                 location(examples[0]).unwrap_or_default()
             ));
         }
-        if selected.is_empty() && !looked_for.is_empty() {
-            message.push_str(&format!("; looked for {looked_for}"));
+        // No near miss is listed below (nothing was found, or everything found is of
+        // another sort): say what was wanted and where opready looked.
+        if misses.is_empty() {
+            if counted.is_empty()
+                && !selected.is_empty()
+                && let Some(filter) = check.where_.as_ref().and_then(kind_filter_text)
+            {
+                message.push_str(&format!(": none has {filter}"));
+            }
+            if !looked_for.is_empty() {
+                message.push_str(&format!("; looked for {looked_for}"));
+            }
         }
         findings.push(Finding {
             message,
@@ -433,6 +443,25 @@ fn is_kind_filter(err: &jsonschema::ValidationError) -> bool {
     use jsonschema::error::ValidationErrorKind as K;
     matches!(err.kind(), K::Constant { .. } | K::Enum { .. })
         && err.instance_path().as_str().matches('/').count() == 1
+}
+
+/// The top-level `const`/`enum` conditions of a `where` schema in words
+/// (`` `kind` = "readme" ``), the filters [`is_kind_filter`] keeps out of near misses.
+fn kind_filter_text(schema: &Value) -> Option<String> {
+    let properties = schema.get("properties")?.as_object()?;
+    let parts: Vec<String> = properties
+        .iter()
+        .filter_map(|(name, condition)| {
+            if let Some(value) = condition.get("const") {
+                Some(format!("`{name}` = {value}"))
+            } else {
+                let values = condition.get("enum")?.as_array()?;
+                let listed: Vec<String> = values.iter().map(Value::to_string).collect();
+                Some(format!("`{name}` in {}", listed.join(", ")))
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
 fn policy_finding(part: &str, err: &str) -> Finding {
@@ -608,6 +637,36 @@ mod tests {
             "{:?}",
             miss.findings
         );
+    }
+
+    #[test]
+    fn min_failure_over_items_of_another_sort_says_what_was_wanted_and_where() {
+        let p = pack(
+            "  - id: readme\n    level: 2\n    title: t\n    why: w\n    fix: f\n    select: docs\n    where: {properties: {kind: {const: readme}, words: {minimum: 30}}}\n    min: 1\n",
+        );
+        let evidence = json!({"docs": [
+            {"path": "ARCHITECTURE.md", "kind": "architecture", "words": 300, "source": {"path": "ARCHITECTURE.md", "line": 1, "example": false}},
+        ]});
+        let v = &evaluate(&p, &evidence, &[])[0].verdicts[0];
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
+        assert!(
+            v.findings[0].message.starts_with(
+                "0 of 1 documents qualify, at least 1 needed: none has `kind` = \"readme\"; looked for README"
+            ),
+            "{:?}",
+            v.findings
+        );
+        // A near miss is named instead.
+        let evidence = json!({"docs": [
+            {"path": "README.md", "kind": "readme", "words": 3, "source": {"path": "README.md", "line": 1, "example": false}},
+        ]});
+        let v = &evaluate(&p, &evidence, &[])[0].verdicts[0];
+        assert_eq!(
+            v.findings[0].message,
+            "0 of 1 documents qualify, at least 1 needed"
+        );
+        assert_eq!(v.findings[1].path.as_deref(), Some("README.md"));
     }
 
     #[test]
