@@ -54,6 +54,15 @@ fn json_service_bare_with_a_target() {
 }
 
 #[test]
+fn human_service_best_practice_at_tier_1() {
+    snapshot(
+        "human_service_best_practice",
+        &["check", "fixtures/service-best-practice", "--tier", "1"],
+        0,
+    );
+}
+
+#[test]
 fn human_library() {
     snapshot("human_library", &["check", "fixtures/library"], 0);
 }

@@ -193,7 +193,13 @@ fn scorecard(report: &Report, options: &HumanOptions) -> String {
             Cell::new(blockers_cell(activity)),
         ]);
     }
-    table.to_string()
+    let mut text: String = table
+        .to_string()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    text.pop();
+    text
 }
 
 fn level_cell(activity: &ActivityReport) -> (String, Option<Color>) {
