@@ -8,6 +8,7 @@ fn run(args: &[&str]) -> (i32, String) {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
+        .env("OPREADY_TODAY", "2026-11-23")
         .args(args)
         .output()
         .unwrap();

@@ -223,7 +223,18 @@ fn run_check(args: &CheckArgs) -> u8 {
         Ok(pack) => pack,
         Err(code) => return code,
     };
+    let today = match std::env::var("OPREADY_TODAY") {
+        Ok(text) if !text.is_empty() => match crate::config::parse_date(&text) {
+            Some(day) => day,
+            None => {
+                eprintln!("error: OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`");
+                return EXIT_ERROR;
+            }
+        },
+        _ => crate::config::today(),
+    };
     let options = CheckOptions {
+        today,
         tier: args.tier.clone(),
         require: args.require.clone(),
         max_file_size: args.max_file_size,

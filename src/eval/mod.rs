@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::evidence::kinds;
-use crate::policy::{Activity, Applies, Check, Criterion, Pack};
+use crate::policy::{Activity, Applies, Check, Combine, Criterion, Pack};
 use crate::validate;
 
 /// The outcome of one criterion.
@@ -203,7 +203,14 @@ fn evaluate_criterion(criterion: &Criterion, evidence: &Value) -> Verdict {
         .iter()
         .map(|c| run_check(c, evidence))
         .collect();
-    if outcomes.iter().any(|o| matches!(o, Outcome::Pass)) {
+    let passes = match criterion.combine {
+        Combine::Any => outcomes.iter().any(|o| matches!(o, Outcome::Pass)),
+        Combine::All => {
+            outcomes.iter().any(|o| matches!(o, Outcome::Pass))
+                && !outcomes.iter().any(|o| matches!(o, Outcome::Fail(_)))
+        }
+    };
+    if passes {
         return verdict;
     }
     if outcomes.iter().all(|o| matches!(o, Outcome::Empty(_))) {
@@ -221,10 +228,12 @@ fn evaluate_criterion(criterion: &Criterion, evidence: &Value) -> Verdict {
         return verdict;
     }
     verdict.status = Status::Fail;
-    let alternatives = outcomes.len() > 1;
+    let alternatives = outcomes.len() > 1 && criterion.combine == Combine::Any;
     for (i, outcome) in outcomes.into_iter().enumerate() {
         let findings = match outcome {
             Outcome::Fail(findings) => findings,
+            // With `all`, a check with nothing to check does not fail the criterion.
+            Outcome::Empty(_) if criterion.combine == Combine::All => continue,
             Outcome::Empty(why) => vec![Finding {
                 message: why,
                 path: None,
@@ -702,6 +711,33 @@ mod tests {
         let both =
             json!({"docs": [{"path": "a", "source": src}], "slos": [{"name": "s", "source": src}]});
         assert_eq!(evaluate(&p, &both, &[])[0].level, Some(3));
+    }
+
+    #[test]
+    fn all_needs_every_check_and_ignores_checks_with_nothing_to_check() {
+        let p = pack(concat!(
+            "  - id: owned\n    level: 2\n    title: t\n    why: w\n    fix: f\n    all:\n",
+            "      - {select: slos, each: {properties: {owners: {minItems: 1}}}}\n",
+            "      - {select: runbooks, each: {properties: {owners: {minItems: 1}}}}\n",
+        ));
+        let src = |line: u32| json!({"path": "a", "line": line, "example": false});
+        let owned = json!({"slos": [{"name": "s", "owners": ["@a"], "source": src(1)}]});
+        let v = &evaluate(&p, &owned, &[])[0].verdicts[0];
+        assert_eq!(
+            v.status,
+            Status::Pass,
+            "no runbooks: nothing to check there"
+        );
+        let unowned = json!({
+            "slos": [{"name": "s", "owners": ["@a"], "source": src(1)}],
+            "runbooks": [{"path": "r.md", "owners": [], "source": src(2)}],
+        });
+        let v = &evaluate(&p, &unowned, &[])[0].verdicts[0];
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
+        assert_eq!(v.findings[0].line, Some(2));
+        let nothing = &evaluate(&p, &json!({}), &[])[0].verdicts[0];
+        assert_eq!(nothing.status, Status::NotApplicable);
     }
 
     #[test]

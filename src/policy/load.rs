@@ -441,51 +441,66 @@ fn build_criterion(
         }
     }
     let mut checks = Vec::new();
-    let inline = c.select.is_some();
     let inline_parts = c.where_.is_some() || c.each.is_some() || c.min.is_some() || c.max.is_some();
-    match (&c.select, &c.any) {
-        (Some(select), None) => checks.push(Check {
-            select: select.clone(),
-            where_: c.where_.clone(),
-            each: c.each.clone(),
-            min: c.min,
-            max: c.max,
-            include_examples: c.include_examples,
-            compiled: Default::default(),
-        }),
-        (None, Some(any)) if !inline_parts => {
-            if any.is_empty() {
-                loader.problem_at(src, &format!("{at}/any"), "`any` needs at least one check");
-            }
-            checks.extend(any.iter().map(|a| Check {
-                select: a.select.clone(),
-                where_: a.where_.clone(),
-                each: a.each.clone(),
-                min: a.min,
-                max: a.max,
-                include_examples: a.include_examples,
+    let to_check = |a: &CheckFile| Check {
+        select: a.select.clone(),
+        where_: a.where_.clone(),
+        each: a.each.clone(),
+        min: a.min,
+        max: a.max,
+        include_examples: a.include_examples,
+        compiled: Default::default(),
+    };
+    let (combine, group) = match (&c.select, &c.any, &c.all) {
+        (Some(select), None, None) => {
+            checks.push(Check {
+                select: select.clone(),
+                where_: c.where_.clone(),
+                each: c.each.clone(),
+                min: c.min,
+                max: c.max,
+                include_examples: c.include_examples,
                 compiled: Default::default(),
-            }));
+            });
+            (Combine::Any, None)
         }
-        (Some(_), Some(_)) => loader.problem_at(
-            src,
-            &format!("{at}/any"),
-            "use either `select` or `any`, not both",
-        ),
-        _ if inline || inline_parts => {
-            loader.problem_at(src, at, "`where`, `each`, `min` and `max` need a `select`")
+        (None, Some(list), None) | (None, None, Some(list)) if !inline_parts => {
+            let (combine, name) = if c.any.is_some() {
+                (Combine::Any, "any")
+            } else {
+                (Combine::All, "all")
+            };
+            if list.is_empty() {
+                loader.problem_at(
+                    src,
+                    &format!("{at}/{name}"),
+                    format!("`{name}` needs at least one check"),
+                );
+            }
+            checks.extend(list.iter().map(to_check));
+            (combine, Some(name))
         }
-        _ => loader.problem_at(
-            src,
-            at,
-            "a criterion needs `select` (or `any`) to say which evidence it checks",
-        ),
-    }
+        (None, None, None) if inline_parts => {
+            loader.problem_at(src, at, "`where`, `each`, `min` and `max` need a `select`");
+            (Combine::Any, None)
+        }
+        (None, None, None) => {
+            loader.problem_at(
+                src,
+                at,
+                "a criterion needs `select` (or `any` / `all`) to say which evidence it checks",
+            );
+            (Combine::Any, None)
+        }
+        _ => {
+            loader.problem_at(src, at, "use exactly one of `select`, `any` and `all` (with `where`/`each`/`min`/`max` only beside `select`)");
+            (Combine::Any, None)
+        }
+    };
     for (i, check) in checks.iter().enumerate() {
-        let base = if c.any.is_some() {
-            format!("{at}/any/{i}")
-        } else {
-            at.to_string()
+        let base = match group {
+            Some(name) => format!("{at}/{name}/{i}"),
+            None => at.to_string(),
         };
         check_check(loader, src, &base, check);
     }
@@ -506,6 +521,7 @@ fn build_criterion(
         applies,
         no_waiver: c.no_waiver,
         checks,
+        combine,
         source: PolicySource {
             file: src.label.clone(),
             line: src.node.nearest(at).pos.line,

@@ -178,6 +178,9 @@ pub struct CriterionFile {
     pub include_examples: bool,
     /// Alternatives: the criterion passes when any of these checks passes.
     pub any: Option<Vec<CheckFile>>,
+    /// Conjunction: the criterion passes when every one of these checks passes (a check
+    /// with nothing to check does not fail it).
+    pub all: Option<Vec<CheckFile>>,
 }
 
 /// A check over one evidence list.
@@ -260,9 +263,19 @@ pub struct Criterion {
     pub owner: Owner,
     pub applies: Option<Applies>,
     pub no_waiver: bool,
-    /// The criterion passes when any check passes (one check for a plain criterion).
+    /// The checks, combined by `combine` (one check for a plain criterion).
     pub checks: Vec<Check>,
+    pub combine: Combine,
     pub source: PolicySource,
+}
+
+/// How a criterion's checks combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Passes when any check passes (`any:`, or a single inline check).
+    Any,
+    /// Passes when no check fails (`all:`).
+    All,
 }
 
 #[derive(Debug, Clone)]
