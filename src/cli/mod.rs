@@ -239,7 +239,6 @@ fn run_check(args: &CheckArgs) -> u8 {
         require: args.require.clone(),
         max_file_size: args.max_file_size,
         display_path: Some(args.path.display().to_string()),
-        ..CheckOptions::default()
     };
     let checked = match check::check(&args.path, &pack, &options) {
         Ok(checked) => checked,
