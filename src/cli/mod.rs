@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::check::{self, CheckError, CheckOptions};
 use crate::policy::{self, Pack, Problem};
-use crate::report::{self, human::HumanOptions};
+use crate::report;
 
+mod check;
 mod explain;
 mod render_problems;
+
+pub use check::{CheckArgs, ColorChoice, Format};
 
 /// Rates a service repository's operational readiness: SLOs, alerting, on-call, runbooks,
 /// postmortems, CI/CD, vulnerability, cost and toil management, each on a maturity level
@@ -50,53 +52,6 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, clap::Args)]
-pub struct CheckArgs {
-    /// The repository to rate.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the output to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Policy pack (a pack.yaml or a folder holding one). Default: the built-in pack.
-    #[arg(long, value_name = "PATH")]
-    pub policy: Option<PathBuf>,
-    /// Require ACTIVITY to reach LEVEL (repeatable); overrides the tier's targets.
-    #[arg(long, value_name = "ACTIVITY=LEVEL", value_parser = parse_require)]
-    pub require: Vec<(String, u8)>,
-    /// Service tier, overriding `.opready.yaml` and `catalog-info.yaml`.
-    #[arg(long, value_name = "TIER")]
-    pub tier: Option<String>,
-    /// List every evidence item found, with its source, instead of the rating.
-    #[arg(long)]
-    pub evidence: bool,
-    /// Show every failing criterion, not only those blocking the next level.
-    #[arg(long)]
-    pub all: bool,
-    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
-    /// Skip evidence files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::scan::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListWhat {
     All,
@@ -111,17 +66,6 @@ pub enum SchemaWhich {
     Evidence,
     Policy,
     Config,
-}
-
-fn parse_require(text: &str) -> Result<(String, u8), String> {
-    let (activity, level) = text
-        .split_once('=')
-        .ok_or_else(|| format!("expected ACTIVITY=LEVEL (e.g. slo=2), got `{text}`"))?;
-    let level: u8 = level
-        .trim()
-        .parse()
-        .map_err(|_| format!("level must be a number, got `{level}`"))?;
-    Ok((activity.trim().to_string(), level))
 }
 
 /// Exit codes.
@@ -147,7 +91,7 @@ pub fn run() -> ExitCode {
 
 fn dispatch(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check(args) => run_check(&args),
+        Command::Check(args) => check::run_check(&args),
         Command::Explain { id, policy } => match load_pack(policy.as_deref()) {
             Ok(pack) => match explain::explain(&pack, &id) {
                 Some(text) => {
@@ -197,7 +141,7 @@ fn dispatch(cli: Cli) -> u8 {
     }
 }
 
-fn load_pack(path: Option<&Path>) -> Result<Pack, u8> {
+pub(crate) fn load_pack(path: Option<&Path>) -> Result<Pack, u8> {
     let loaded = match path {
         Some(path) => policy::load::load_path(path),
         None => policy::load::builtin(),
@@ -210,106 +154,15 @@ fn load_pack(path: Option<&Path>) -> Result<Pack, u8> {
     })
 }
 
-fn stderr_color() -> bool {
+pub(crate) fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && no_color_unset()
 }
 
-fn no_color_unset() -> bool {
+pub(crate) fn no_color_unset() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn run_check(args: &CheckArgs) -> u8 {
-    let pack = match load_pack(args.policy.as_deref()) {
-        Ok(pack) => pack,
-        Err(code) => return code,
-    };
-    let today = match std::env::var("OPREADY_TODAY") {
-        Ok(text) if !text.is_empty() => match crate::config::parse_date(&text) {
-            Some(day) => day,
-            None => {
-                eprintln!("error: OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`");
-                return EXIT_ERROR;
-            }
-        },
-        _ => crate::config::today(),
-    };
-    let options = CheckOptions {
-        today,
-        tier: args.tier.clone(),
-        require: args.require.clone(),
-        max_file_size: args.max_file_size,
-        display_path: Some(args.path.display().to_string()),
-    };
-    let checked = match check::check(&args.path, &pack, &options) {
-        Ok(checked) => checked,
-        Err(CheckError::Config(problems)) => {
-            eprint!(
-                "{}",
-                render_problems::render_in(&problems, stderr_color(), Some(&args.path))
-            );
-            eprintln!(
-                "error: {} in {} is invalid",
-                problems.len().max(1),
-                problems
-                    .first()
-                    .map_or(".opready.yaml", |p| p.file.as_str())
-            );
-            return EXIT_ERROR;
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            return EXIT_ERROR;
-        }
-    };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && no_color_unset(),
-    };
-    let text = if args.evidence {
-        match args.format {
-            Format::Json => explain::evidence_json(&checked),
-            Format::Human => explain::evidence_listing(&checked),
-        }
-    } else {
-        match args.format {
-            Format::Json => report::json::render(&checked.report),
-            Format::Human => {
-                let width = if to_terminal {
-                    terminal_width().unwrap_or(100)
-                } else {
-                    100
-                };
-                let options = HumanOptions {
-                    color,
-                    width,
-                    all: args.all,
-                    ..HumanOptions::default()
-                };
-                report::human::render(&checked.report, Some(&args.path), &options)
-            }
-        }
-    };
-    if let Err(err) = write_output(args.output.as_deref(), &text) {
-        eprintln!("error: {err}");
-        return EXIT_ERROR;
-    }
-    if checked.report.summary.met {
-        EXIT_MET
-    } else {
-        EXIT_GATE_FAILED
-    }
-}
-
-fn terminal_width() -> Option<usize> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 60)
-}
-
-fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))

@@ -1,0 +1,162 @@
+//! `opready check`: rate one repository and render the report.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use crate::check::{self, CheckError, CheckOptions};
+use crate::cli::{
+    EXIT_ERROR, EXIT_GATE_FAILED, EXIT_MET, explain, load_pack, no_color_unset, render_problems,
+    stderr_color, write_output,
+};
+use crate::report::{self, human::HumanOptions};
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The repository to rate.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Policy pack (a pack.yaml or a folder holding one). Default: the built-in pack.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+    /// Require ACTIVITY to reach LEVEL (repeatable); overrides the tier's targets.
+    #[arg(long, value_name = "ACTIVITY=LEVEL", value_parser = parse_require)]
+    pub require: Vec<(String, u8)>,
+    /// Service tier, overriding `.opready.yaml` and `catalog-info.yaml`.
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    /// List every evidence item found, with its source, instead of the rating.
+    #[arg(long)]
+    pub evidence: bool,
+    /// Show every failing criterion, not only those blocking the next level.
+    #[arg(long)]
+    pub all: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Skip evidence files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::scan::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub(crate) fn parse_require(text: &str) -> Result<(String, u8), String> {
+    let (activity, level) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected ACTIVITY=LEVEL (e.g. slo=2), got `{text}`"))?;
+    let level: u8 = level
+        .trim()
+        .parse()
+        .map_err(|_| format!("level must be a number, got `{level}`"))?;
+    Ok((activity.trim().to_string(), level))
+}
+
+pub(crate) fn run_check(args: &CheckArgs) -> u8 {
+    let pack = match load_pack(args.policy.as_deref()) {
+        Ok(pack) => pack,
+        Err(code) => return code,
+    };
+    let today = match std::env::var("OPREADY_TODAY") {
+        Ok(text) if !text.is_empty() => match crate::config::parse_date(&text) {
+            Some(day) => day,
+            None => {
+                eprintln!("error: OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`");
+                return EXIT_ERROR;
+            }
+        },
+        _ => crate::config::today(),
+    };
+    let options = CheckOptions {
+        today,
+        tier: args.tier.clone(),
+        require: args.require.clone(),
+        max_file_size: args.max_file_size,
+        display_path: Some(args.path.display().to_string()),
+    };
+    let checked = match check::check(&args.path, &pack, &options) {
+        Ok(checked) => checked,
+        Err(CheckError::Config(problems)) => {
+            eprint!(
+                "{}",
+                render_problems::render_in(&problems, stderr_color(), Some(&args.path))
+            );
+            eprintln!(
+                "error: {} in {} is invalid",
+                problems.len().max(1),
+                problems
+                    .first()
+                    .map_or(".opready.yaml", |p| p.file.as_str())
+            );
+            return EXIT_ERROR;
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            return EXIT_ERROR;
+        }
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && no_color_unset(),
+    };
+    let text = if args.evidence {
+        match args.format {
+            Format::Json => explain::evidence_json(&checked),
+            Format::Human => explain::evidence_listing(&checked),
+        }
+    } else {
+        match args.format {
+            Format::Json => report::json::render(&checked.report),
+            Format::Human => {
+                let width = if to_terminal {
+                    terminal_width().unwrap_or(100)
+                } else {
+                    100
+                };
+                let options = HumanOptions {
+                    color,
+                    width,
+                    all: args.all,
+                    ..HumanOptions::default()
+                };
+                report::human::render(&checked.report, Some(&args.path), &options)
+            }
+        }
+    };
+    if let Err(err) = write_output(args.output.as_deref(), &text) {
+        eprintln!("error: {err}");
+        return EXIT_ERROR;
+    }
+    if checked.report.summary.met {
+        EXIT_MET
+    } else {
+        EXIT_GATE_FAILED
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 60)
+}
