@@ -15,7 +15,7 @@ pub const KINDS: &[Kind] = &[
         id: "slos",
         singular: "SLO",
         plural: "SLOs",
-        looked_for: "YAML files declaring OpenSLO (`apiVersion: openslo/v1`, `openslo/v1alpha`), Sloth (`version: prometheus/v1`, `kind: PrometheusServiceLevel`) or Pyrra (`kind: ServiceLevelObjective`) SLOs",
+        looked_for: "YAML files declaring OpenSLO (`apiVersion: openslo/v1`, `openslo/v1alpha`), Sloth (`version: prometheus/v1`, `kind: PrometheusServiceLevel`), Pyrra (`kind: ServiceLevelObjective`), slo-generator (`apiVersion: sre.google.com/v2`) or Nobl9 (`apiVersion: n9/v1alpha`, `kind: SLO`) SLOs, Datadog SLO catalogs, and Terraform `google_monitoring_slo`, `datadog_service_level_objective` and `newrelic_service_level` resources",
     },
     Kind {
         id: "slis",

@@ -11,6 +11,9 @@ use crate::evidence::docs::runbook_from_markdown;
 use crate::scan::FileIndex;
 
 pub fn run(out: &mut Collector, index: &FileIndex) {
+    // SLO formats complete their SLOs from other files first (slo-generator policies,
+    // Nobl9 alert policies, Terraform alerts on SLO resources): see `slo::link`.
+    crate::evidence::slo::link(out);
     resolve_runbook_links(out, index);
     link_slo_alerting(out);
     cover_ecosystems(out);

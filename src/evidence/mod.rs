@@ -57,6 +57,8 @@ pub struct Collector {
     pub codeowners_rules: BTreeMap<String, Vec<ownership::codeowners::OwnerRule>>,
     /// Terraform provider default tags seen so far, to mark resources of their folders.
     pub terraform_defaults: iac::terraform::TerraformDefaults,
+    /// What SLO detectors connect once every file is read (slo-generator policies, …).
+    pub slo_links: slo::PendingLinks,
 }
 
 impl Collector {

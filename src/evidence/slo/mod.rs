@@ -1,22 +1,62 @@
-//! SLO specifications: OpenSLO, Sloth and Pyrra documents become `slos` (and OpenSLO's
-//! stand-alone `slis` and `alert_policies`).
+//! SLO specifications: OpenSLO, Sloth, Pyrra, slo-generator and Nobl9 documents, Terraform
+//! SLO resources (Google Cloud Monitoring, Datadog, New Relic) and Datadog SLO catalogs
+//! become `slos` (and OpenSLO's stand-alone `slis`, OpenSLO and Nobl9 `alert_policies`,
+//! slo-generator `error_budget_policies`).
 //!
-//! The three formats disagree on almost everything (objective as ratio or percentage,
-//! window as a duration or as count and unit, alerting generated or declared), so each
-//! detector normalises to the evidence model here: objectives as ratios, windows as
-//! duration shorthands, indicator kinds from a small fixed set. An objective that cannot
-//! be one (out of range, not a number) is left unset and reported where it is written
-//! (`invalid-slo-objective`), so the policy's "objective is missing" is not the only word.
+//! The formats disagree on almost everything (objective as ratio or percentage, window as
+//! a duration, a count and unit or a policy's longest step, alerting generated, declared
+//! or defined in another resource), so each detector normalises to the evidence model
+//! here: objectives as ratios, windows as duration shorthands, indicator kinds from a
+//! small fixed set. An objective that cannot be one (out of range, not a number) is left
+//! unset and reported where it is written (`invalid-slo-objective`), so the policy's
+//! "objective is missing" is not the only word; a value computed by a template or by
+//! Terraform is left unset silently.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::evidence::{Collector, Detector, SliSpec, Slo, Source};
 use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER, Value};
 
+pub mod datadog_slo;
+pub mod datadog_slo_catalog;
+pub mod google_monitoring_slo;
+pub mod newrelic_service_level;
+pub mod nobl9;
 pub mod openslo;
 pub mod pyrra;
+pub mod slo_generator;
 pub mod sloth;
+pub(crate) mod terraform;
 
-pub static DETECTORS: &[&dyn Detector] = &[&openslo::OpenSlo, &sloth::Sloth, &pyrra::Pyrra];
+pub static DETECTORS: &[&dyn Detector] = &[
+    &openslo::OpenSlo,
+    &sloth::Sloth,
+    &pyrra::Pyrra,
+    &slo_generator::SloGenerator,
+    &nobl9::Nobl9,
+    &google_monitoring_slo::GoogleMonitoringSlo,
+    &datadog_slo::DatadogSlo,
+    &newrelic_service_level::NewRelicServiceLevel,
+    &datadog_slo_catalog::DatadogSloCatalog,
+];
+
+/// What SLO detectors learn that can only be connected once every file is read (an SLO
+/// and the configuration or alert that completes it are often in different files). Kept
+/// in the [`Collector`] during detection; [`link`] uses it up.
+#[derive(Debug, Default)]
+pub struct PendingLinks {
+    pub(crate) slo_generator_policies: Vec<slo_generator::SharedPolicy>,
+    pub(crate) terraform: terraform::Links,
+}
+
+/// Completes SLOs from other files: slo-generator SLOs get the window and alerting of
+/// their error-budget policy, Nobl9 SLOs the burn-rate alerting of their alert policies,
+/// Terraform SLO resources that of the burn-rate alerts of their module. Runs in the link
+/// stage, before SLOs are tied to burn-rate alerts in general.
+pub fn link(out: &mut Collector) {
+    slo_generator::resolve_policies(out);
+    nobl9::link_alert_policies(out);
+    terraform::link_alerts(out);
+}
 
 /// The values of top-level `key:` lines (column 0), unquoted and without trailing
 /// comments. A cheap look at a file before parsing it: Kubernetes-style documents state
@@ -191,6 +231,55 @@ pub(crate) fn collect_queries(node: &Node, out: &mut Vec<String>) {
             }
             _ => collect_queries(value, out),
         }
+    }
+}
+
+/// `Occurrences` → `occurrences`, `RatioTimeslices` → `ratio-timeslices`.
+pub(crate) fn budgeting_method(method: &str) -> String {
+    let squashed: String = method
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    match squashed.as_str() {
+        "occurrences" | "occurences" => "occurrences".into(),
+        "timeslices" => "timeslices".into(),
+        "ratiotimeslices" => "ratio-timeslices".into(),
+        _ => method.to_ascii_lowercase(),
+    }
+}
+
+/// A window written as a count and a unit (`28` `Day`, `7` `DAY`) as a duration
+/// shorthand (`28d`); `None` for a count that is not a positive whole number or an
+/// unknown unit.
+pub(crate) fn window_shorthand(count: f64, unit: &str) -> Option<String> {
+    if count <= 0.0 || count.fract() != 0.0 || count > u32::MAX as f64 {
+        return None;
+    }
+    let unit = unit.trim().to_ascii_lowercase();
+    let suffix = match unit.trim_end_matches('s') {
+        "second" => "s",
+        "minute" => "m",
+        "hour" => "h",
+        "day" => "d",
+        "week" => "w",
+        "month" => "M",
+        "quarter" => "Q",
+        "year" => "Y",
+        _ => return None,
+    };
+    Some(format!("{}{suffix}", count as u64))
+}
+
+/// A number of seconds as the largest whole duration shorthand (`3600` → `1h`,
+/// `604800` → `7d`).
+pub(crate) fn seconds_shorthand(seconds: u64) -> String {
+    match seconds {
+        0 => "0s".to_string(),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
     }
 }
 

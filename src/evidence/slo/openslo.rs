@@ -27,8 +27,8 @@
 use std::collections::BTreeMap;
 
 use crate::evidence::slo::{
-    ObjectiveField, Scale, collect_queries, new_slo, objective_of, sli_spec, strictest, text_of,
-    top_level_values, unnamed,
+    ObjectiveField, Scale, budgeting_method, collect_queries, new_slo, objective_of, sli_spec,
+    strictest, text_of, top_level_values, unnamed, window_shorthand,
 };
 use crate::evidence::{
     AlertPolicy, Collector, Detector, FileContext, RepoPath, Sli, SliSpec, Slo, Source,
@@ -155,21 +155,6 @@ fn read_slo(doc: &Node, path: &str, conditions: &BTreeMap<String, &Node>, out: &
     out.evidence.slos.push(slo);
 }
 
-/// `Occurrences` → `occurrences`, `RatioTimeslices` → `ratio-timeslices`.
-fn budgeting_method(method: &str) -> String {
-    let squashed: String = method
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    match squashed.as_str() {
-        "occurrences" | "occurences" => "occurrences".into(),
-        "timeslices" => "timeslices".into(),
-        "ratiotimeslices" => "ratio-timeslices".into(),
-        _ => method.to_ascii_lowercase(),
-    }
-}
-
 fn read_window(spec: &Node, slo: &mut Slo) {
     let window = if let Some(w) = spec.get("timeWindow").and_then(first_window) {
         slo.window = text_of(w.get("duration"));
@@ -194,22 +179,7 @@ fn first_window(node: &Node) -> Option<&Node> {
 /// v1alpha `{count: 28, unit: Day}` as a duration shorthand (`28d`).
 fn count_unit_window(window: &Node) -> Option<String> {
     let count = window.get("count").and_then(Node::as_f64)?;
-    if count <= 0.0 || count.fract() != 0.0 {
-        return None;
-    }
-    let unit = window.get("unit")?.as_str()?.trim().to_ascii_lowercase();
-    let suffix = match unit.trim_end_matches('s') {
-        "second" => "s",
-        "minute" => "m",
-        "hour" => "h",
-        "day" => "d",
-        "week" => "w",
-        "month" => "M",
-        "quarter" => "Q",
-        "year" => "Y",
-        _ => return None,
-    };
-    Some(format!("{}{suffix}", count as u64))
+    window_shorthand(count, window.get("unit")?.as_str()?)
 }
 
 /// The SLO's own indicator: inline (`indicator`, v2alpha `sli`) or by reference.
