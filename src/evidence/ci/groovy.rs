@@ -706,6 +706,20 @@ pipeline {
         ] {
             let _ = parse(text);
         }
+        // Random texts over Groovy's troublesome characters (a fixed-seed generator).
+        let alphabet: Vec<char> = "ab sh()[]{}'\"$/*\\\n.:,?=@#é".chars().collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2_000 {
+            let text: String = (0..120)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let _ = parse(&text);
+        }
         let deep = "a {".repeat(10_000);
         let script = parse(&deep);
         assert_eq!(script.statements.len(), 1);
