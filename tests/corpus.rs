@@ -179,6 +179,27 @@ const EXPECTED: &[Expectation] = &[
     ("2i2c-org__infrastructure", "budgets", "all", 4),
     ("PagerDuty__backstage-plugin", "catalog", "all", 1),
     ("gitlabhq__gitlab-shell", "pipelines", "all", 1),
+    // CI systems besides GitHub Actions and GitLab CI, one pipeline per file: Azure
+    // Pipelines (azure-pipelines.yml extends a 1ES template; azure-pipelines-pr.yml),
+    // Jenkins (`buildPlugin(…)`), CircleCI (.circleci/config.yml).
+    (
+        "microsoft__reverse-proxy",
+        "pipelines",
+        "azure-pipelines",
+        2,
+    ),
+    ("jenkinsci__git-plugin", "pipelines", "jenkinsfile", 1),
+    ("thanos-io__thanos", "pipelines", "circleci", 1),
+    ("rhobs__configuration", "pipelines", "circleci", 1),
+    ("giantswarm__prometheus-rules", "pipelines", "circleci", 1),
+    (
+        "giantswarm__prometheus-meta-operator",
+        "pipelines",
+        "circleci",
+        1,
+    ),
+    // Helm-templated Argo CD Applications of the monitoring charts, all synced automatically.
+    ("alphagov__govuk-helm-charts", "gitops", "argocd", 7),
     // slo-generator: 40 SLO configs, all under samples/ (examples), and the 2 policies
     // (`default`, `cloud_service_monitoring`) of samples/config.yaml.
     ("google__slo-generator", "slos", "all", 0),

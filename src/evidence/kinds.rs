@@ -99,7 +99,7 @@ pub const KINDS: &[Kind] = &[
         id: "pipelines",
         singular: "CI/CD pipeline",
         plural: "CI/CD pipelines",
-        looked_for: "GitHub Actions workflows (`.github/workflows/*.yml`) and GitLab CI (`.gitlab-ci.yml`)",
+        looked_for: "GitHub Actions workflows (`.github/workflows/*.yml`), GitLab CI (`.gitlab-ci.yml`), Azure Pipelines (`azure-pipelines.yml`, `.azure-pipelines/`), CircleCI (`.circleci/config.yml`), Jenkins (`Jenkinsfile`), Buildkite (`.buildkite/pipeline.yml`) and Bitbucket Pipelines (`bitbucket-pipelines.yml`)",
     },
     Kind {
         id: "dependency_updates",
@@ -165,7 +165,7 @@ pub const KINDS: &[Kind] = &[
         id: "gitops",
         singular: "GitOps deployment",
         plural: "GitOps deployments",
-        looked_for: "Argo CD `Application`/`ApplicationSet` and Flux `Kustomization`/`HelmRelease` manifests",
+        looked_for: "Argo CD `Application`/`ApplicationSet` (`apiVersion: argoproj.io/…`, also in Helm templates) and Flux `Kustomization`/`HelmRelease` (`*.toolkit.fluxcd.io/…`) manifests in YAML files",
     },
     Kind {
         id: "api_specs",

@@ -25,6 +25,7 @@ pub mod alerts;
 pub mod ci;
 pub mod deps;
 pub mod docs;
+pub mod gitops;
 pub mod iac;
 pub mod ownership;
 pub mod slo;

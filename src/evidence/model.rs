@@ -106,7 +106,8 @@ pub struct Evidence {
     pub postmortems: Vec<Postmortem>,
     /// Other documents opready recognises: README, architecture, ADRs, security policy, …
     pub docs: Vec<Doc>,
-    /// CI/CD pipelines: GitHub Actions workflows, GitLab CI.
+    /// CI/CD pipelines: GitHub Actions, GitLab CI, Azure Pipelines, CircleCI, Jenkins,
+    /// Buildkite, Bitbucket Pipelines.
     pub pipelines: Vec<Pipeline>,
     /// Automated dependency-update configurations: Dependabot, Renovate.
     pub dependency_updates: Vec<DependencyUpdates>,
@@ -475,7 +476,8 @@ pub struct Doc {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Pipeline {
-    /// `github-actions`, `gitlab-ci`.
+    /// `github-actions`, `gitlab-ci`, `azure-pipelines`, `circleci`, `jenkinsfile`,
+    /// `buildkite`, `bitbucket-pipelines`.
     pub system: String,
     pub name: String,
     pub path: String,

@@ -1,7 +1,7 @@
 //! Every detector, in the order they run on a file. Adding a format is one detector file
 //! in its area plus one line in that area's `DETECTORS`.
 
-use crate::evidence::{Detector, alerts, ci, deps, docs, iac, ownership, slo, toil};
+use crate::evidence::{Detector, alerts, ci, deps, docs, gitops, iac, ownership, slo, toil};
 
 /// All built-in detectors.
 pub fn all() -> Vec<&'static dyn Detector> {
@@ -14,6 +14,7 @@ pub fn all() -> Vec<&'static dyn Detector> {
         ownership::DETECTORS,
         iac::DETECTORS,
         toil::DETECTORS,
+        gitops::DETECTORS,
     ]
     .concat()
 }

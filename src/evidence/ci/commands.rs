@@ -119,6 +119,13 @@ pub(super) fn starts_cluster(script: &str) -> bool {
                 | ["k3d", "cluster", "create", ..]
                 | ["ctlptl", "create", ..]
         ) || c.contains("get.k3s.io")
+            || (matches!(t.as_slice(), ["docker" | "podman", "run", ..])
+                && t.iter().any(|w| {
+                    // A cluster in a container: MicroShift, kind's node image, k3s.
+                    w.contains("microshift")
+                        || w.contains("kindest/node")
+                        || w.contains("rancher/k3s")
+                }))
     })
 }
 
@@ -477,13 +484,14 @@ fn has_flag(args: &[&str], flags: &[&str]) -> bool {
 /// The tool name of a command word: `./gradlew` → `gradlew`, `bin/run-tests.sh` →
 /// `run-tests`.
 fn tool_name(token: &str) -> String {
+    // Windows paths too (`eng\common\cibuild.cmd`).
     let base = token
-        .rsplit('/')
+        .rsplit(['/', '\\'])
         .next()
         .unwrap_or(token)
         .to_ascii_lowercase();
     for ext in [
-        ".sh", ".bash", ".py", ".rb", ".ps1", ".js", ".ts", ".exe", ".pl",
+        ".sh", ".bash", ".py", ".rb", ".ps1", ".js", ".ts", ".exe", ".pl", ".cmd", ".bat",
     ] {
         if let Some(stem) = base.strip_suffix(ext) {
             return stem.to_string();
@@ -865,6 +873,10 @@ fn classify_tool_more(tool: &str, word: &str, sub: &str, rest: &[&str], args: &[
             "install" | "install-deps" | "verify" | "cache" => Command::Plumbing,
             _ => known(&[TEST]),
         },
+        // "Scripts to rule them all" (`script/cibuild`) and .NET Arcade's
+        // `eng/common/cibuild.sh`: the CI entry point builds and runs the tests.
+        "cibuild" => known(&[BUILD, TEST]),
+        "buildkite-agent" => Command::Plumbing,
         "coverage" if sub == "run" => known(&[TEST]),
         "coverage" => Command::Plumbing,
         "tox" => tox_like(all_args, &["-e", "--env"]),
@@ -1963,6 +1975,21 @@ mod tests {
             ("$ErrorActionPreference = \"Continue\"", &[]),
             ("Invoke-Pester -Path tests", &[TEST]),
             ("make ci-integration-cli", &[TEST]),
+            (
+                "eng\\common\\cibuild.cmd -configuration $(_BuildConfig) -prepareMachine",
+                &[BUILD, TEST],
+            ),
+            (
+                "eng/common/cibuild.sh --configuration Release",
+                &[BUILD, TEST],
+            ),
+            ("script/cibuild", &[BUILD, TEST]),
+            ("buildkite-agent pipeline upload .buildkite/deploy.yml", &[]),
+            (
+                "make docker-push DOCKER_IMAGE_REPO=thanosio/thanos",
+                &[RELEASE],
+            ),
+            ("mvn.cmd -B verify", &[TEST]),
             ("echo \"x=1\" >> $GITHUB_OUTPUT", &[]),
             ("if [[ $(git diff --stat) != '' ]]; then exit 1; fi", &[]),
             ("echo \"Error: must match vX.Y.Z (e.g., v1.2.3)\"", &[]),

@@ -1,17 +1,34 @@
-//! CI/CD pipelines: one detector per CI system, sharing the step classifier in [`steps`].
+//! CI/CD pipelines: one detector per CI system, sharing the step classifier in [`steps`]
+//! (commands), [`tasks`] (named tasks, orbs, pipes, plugins) and the job rules in [`job`].
 
 use std::collections::BTreeSet;
 
 use crate::evidence::{Detector, Pipeline};
 
+pub mod azure_pipelines;
+pub mod bitbucket_pipelines;
+pub mod buildkite;
+pub mod circleci;
 mod commands;
 pub mod github_actions;
 pub mod gitlab_ci;
+mod groovy;
+pub mod jenkinsfile;
+pub mod job;
 pub mod steps;
+pub mod tasks;
 
 pub use steps::{ScanCoverage, scanner_coverage};
 
-pub static DETECTORS: &[&dyn Detector] = &[&github_actions::GithubActions, &gitlab_ci::GitlabCi];
+pub static DETECTORS: &[&dyn Detector] = &[
+    &github_actions::GithubActions,
+    &gitlab_ci::GitlabCi,
+    &azure_pipelines::AzurePipelines,
+    &circleci::Circleci,
+    &jenkinsfile::Jenkinsfile,
+    &buildkite::Buildkite,
+    &bitbucket_pipelines::BitbucketPipelines,
+];
 
 /// Recomputes `step_kinds`, the sorted union of the kinds of a pipeline's steps.
 pub fn refresh_step_kinds(pipeline: &mut Pipeline) {
@@ -26,25 +43,39 @@ pub fn refresh_step_kinds(pipeline: &mut Pipeline) {
 /// A job that calls a reusable workflow of the same repository does what that workflow's
 /// steps do: the calling step takes the callee's kinds (and first scanner), so that "the
 /// pull-request pipeline runs tests" holds when the tests live in a reusable workflow.
+pub fn link_called_workflows(pipelines: &mut [Pipeline], added: usize) {
+    link_calls(pipelines, added, "github-actions", |_, run| {
+        local_workflow_path(run)
+    });
+}
+
+/// Links the calls of pipelines of one `system` to the pipelines (reusable workflows,
+/// templates) of the same repository they name; `resolve` gives the repository path a
+/// step of the pipeline at `caller` calls, if any.
 ///
-/// Called each time a workflow is added (files are read one at a time, in any order):
+/// Called each time a pipeline is added (files are read one at a time, in any order):
 /// the new pipeline takes its callees' kinds, then its kinds flow up to its callers, and
 /// theirs to their callers. Kinds only grow, so this ends, also on cycles; every pipeline
 /// read so far stays closed under the calls between them.
-pub fn link_called_workflows(pipelines: &mut [Pipeline], added: usize) {
+pub fn link_calls(
+    pipelines: &mut [Pipeline],
+    added: usize,
+    system: &str,
+    resolve: fn(&str, &str) -> Option<String>,
+) {
     let Some(new) = pipelines.get(added) else {
         return;
     };
-    if new.system != "github-actions" {
+    if new.system != system {
         return;
     }
     // The new pipeline's own calls.
     let callees: Vec<(String, Vec<String>, Option<String>)> = pipelines
         .iter()
-        .filter(|p| p.system == "github-actions")
+        .filter(|p| p.system == system)
         .map(|p| (p.path.clone(), p.step_kinds.clone(), first_scanner(p)))
         .collect();
-    absorb(&mut pipelines[added], |path| {
+    absorb(&mut pipelines[added], resolve, |path| {
         callees
             .iter()
             .find(|(p, _, _)| p == path)
@@ -57,10 +88,10 @@ pub fn link_called_workflows(pipelines: &mut [Pipeline], added: usize) {
         let kinds = pipelines[i].step_kinds.clone();
         let scanner = first_scanner(&pipelines[i]);
         for (j, caller) in pipelines.iter_mut().enumerate() {
-            if caller.system != "github-actions" {
+            if caller.system != system {
                 continue;
             }
-            let grew = absorb(caller, |p| {
+            let grew = absorb(caller, resolve, |p| {
                 (p == path).then(|| (kinds.clone(), scanner.clone()))
             });
             if grew && !work.contains(&j) {
@@ -78,12 +109,14 @@ fn first_scanner(pipeline: &Pipeline) -> Option<String> {
 /// Whether the pipeline's kinds grew.
 fn absorb(
     pipeline: &mut Pipeline,
+    resolve: fn(&str, &str) -> Option<String>,
     callee: impl Fn(&str) -> Option<(Vec<String>, Option<String>)>,
 ) -> bool {
     let before = pipeline.step_kinds.len();
     let mut touched = false;
+    let caller = pipeline.path.clone();
     for step in &mut pipeline.steps {
-        let Some((kinds, scanner)) = local_workflow_path(&step.run).and_then(|p| callee(&p)) else {
+        let Some((kinds, scanner)) = resolve(&caller, &step.run).and_then(|p| callee(&p)) else {
             continue;
         };
         for kind in kinds {

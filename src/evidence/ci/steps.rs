@@ -1,6 +1,7 @@
 //! What a CI step does, from its text alone: the action it uses, the commands it runs and
-//! its name. Shared by every CI format (GitHub Actions, GitLab CI), and pure, so that each
-//! rule is a unit-tested condition.
+//! its name. Shared by every CI format (GitHub Actions, GitLab CI, Azure Pipelines,
+//! CircleCI, Jenkins, Buildkite, Bitbucket Pipelines; their named tasks, orbs, pipes and
+//! plugins are in [`super::tasks`]), and pure, so that each rule is a unit-tested condition.
 //!
 //! A step gets zero or more kinds (`test`, `lint`, `build`, `deploy`, `security-scan`,
 //! `iac-scan`, `cost-estimate`, `release`, `automerge`) and, for scans, the scanner's name.
@@ -61,6 +62,14 @@ const SCANNERS: &[(&str, &str, ScanCoverage)] = &[
     ),
     ("dependency-check", SECURITY_SCAN, ScanCoverage::All),
     ("jfrog-xray", SECURITY_SCAN, ScanCoverage::All),
+    ("mend", SECURITY_SCAN, ScanCoverage::All),
+    // Azure DevOps: Advanced Security dependency scanning and Component Governance.
+    (
+        "advanced-security-dependencies",
+        SECURITY_SCAN,
+        ScanCoverage::All,
+    ),
+    ("component-governance", SECURITY_SCAN, ScanCoverage::All),
     // One ecosystem each.
     ("cargo-audit", SECURITY_SCAN, ScanCoverage::Some(&["cargo"])),
     ("cargo-deny", SECURITY_SCAN, ScanCoverage::Some(&["cargo"])),
@@ -150,6 +159,15 @@ const SCANNERS: &[(&str, &str, ScanCoverage)] = &[
         ScanCoverage::Some(&[]),
     ),
     ("gitlab-dast", SECURITY_SCAN, ScanCoverage::Some(&[])),
+    ("credscan", SECURITY_SCAN, ScanCoverage::Some(&[])),
+    ("git-secrets", SECURITY_SCAN, ScanCoverage::Some(&[])),
+    (
+        "microsoft-security-devops",
+        SECURITY_SCAN,
+        ScanCoverage::Some(&[]),
+    ),
+    // Microsoft's 1ES pipeline templates inject SDL tools (CredScan, PoliCheck, BinSkim, …).
+    ("1es-sdl", SECURITY_SCAN, ScanCoverage::Some(&[])),
     (
         "jenkins-security-scan",
         SECURITY_SCAN,
@@ -826,10 +844,16 @@ pub fn classify_words(text: &str, source: Words) -> Classification {
         if LINT_WORDS.contains(w) {
             c.add(LINT);
         }
-        if matches!(w, "build" | "builds" | "compile" | "assemble")
-            || (source == Words::Target && matches!(w, "dist" | "package" | "image" | "images"))
+        if matches!(
+            w,
+            "build" | "builds" | "compile" | "assemble" | "crossbuild"
+        ) || (source == Words::Target && matches!(w, "dist" | "package" | "image" | "images"))
         {
             c.add(BUILD);
+        }
+        if source == Words::Target && w == "push" {
+            // `make docker-push`, `task push-image`: publishes an artifact.
+            c.add(RELEASE);
         }
         if DEPLOY_WORDS.contains(w) {
             c.add(DEPLOY);
@@ -1149,6 +1173,8 @@ mod tests {
         assert_eq!(target("check"), vec!["test"]);
         assert_eq!(target("acceptance-test"), vec!["test"]);
         assert_eq!(target("docker-build"), vec!["build"]);
+        assert_eq!(target("docker-push"), vec!["release"]);
+        assert_eq!(target("crossbuild"), vec!["build"]);
     }
 
     #[test]
@@ -1191,6 +1217,12 @@ mod tests {
         }));
         assert!(creates_ephemeral_cluster(&StepText {
             run: Some("kind create cluster --name ci"),
+            ..Default::default()
+        }));
+        assert!(creates_ephemeral_cluster(&StepText {
+            run: Some(
+                "docker run -d --name microshift --privileged quay.io/microshift/microshift-aio:latest"
+            ),
             ..Default::default()
         }));
         assert!(!creates_ephemeral_cluster(&StepText {
