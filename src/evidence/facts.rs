@@ -95,6 +95,12 @@ fn deployable(
             "it defines infrastructure as code (Terraform)".to_string(),
         );
     }
+    if let Some(app) = evidence.gitops.iter().find(|g| !g.source.example) {
+        return (
+            true,
+            format!("a GitOps {} deploys it (`{}`)", app.kind, app.source.location()),
+        );
+    }
     if let Some(step) = evidence
         .pipelines
         .iter()
