@@ -251,6 +251,31 @@ const EXPECTED: &[Expectation] = &[
         2,
     ),
     ("karpathy__micrograd", "docs", "readme", 1),
+    // reStructuredText and AsciiDoc project documents, read through the same outline as
+    // Markdown (README.rst titled "Warehouse", README.adoc titled "Git Plugin").
+    ("pypi__warehouse", "docs", "readme", 1),
+    ("pypi__warehouse", "docs", "contributing", 1),
+    ("jenkinsci__git-plugin", "docs", "readme", 1),
+    ("jenkinsci__git-plugin", "docs", "contributing", 1),
+    // Runbooks with `last_reviewed_on` front matter: all but the two index pages and
+    // runbooks/README.md in cloud-platform; all 56 in modernisation-platform (one of them,
+    // auth0-dedicated-endpoints-migration, has its front matter below a heading).
+    (
+        "ministryofjustice__cloud-platform",
+        "runbooks",
+        "reviewed",
+        101,
+    ),
+    (
+        "ministryofjustice__modernisation-platform",
+        "runbooks",
+        "reviewed",
+        56,
+    ),
+    // The copies hold no API specification (opentelemetry-demo's protos and podinfo's
+    // swagger.json were not copied): nothing must be taken for one.
+    ("open-telemetry__opentelemetry-demo", "api_specs", "all", 0),
+    ("stefanprodan__podinfo", "api_specs", "all", 0),
 ];
 
 fn matches(item: &Value, what: &str) -> bool {
@@ -259,6 +284,7 @@ fn matches(item: &Value, what: &str) -> bool {
         "runbook_url" => item.get("runbook_url").is_some(),
         "burn_rate" => item["burn_rate"] == Value::Bool(true),
         "template" => item["template"] == Value::Bool(true),
+        "reviewed" => item.get("last_reviewed").is_some() && item.get("review_due").is_some(),
         other => ["format", "kind", "provider", "tool", "system"]
             .iter()
             .any(|k| item[*k] == other),

@@ -75,7 +75,7 @@ pub const KINDS: &[Kind] = &[
         id: "runbooks",
         singular: "runbook",
         plural: "runbooks",
-        looked_for: "Markdown under `runbooks/`, `playbooks/` or `sop/`, files named `*runbook*`/`*playbook*`, documents whose headings read like a runbook, and files that alerts' `runbook_url` link to",
+        looked_for: "Markdown, reStructuredText and AsciiDoc documents under `runbooks/`, `playbooks/` or `sop/`, files named `*runbook*`/`*playbook*`, documents whose headings read like a runbook, pages below a folder whose index page (`index.md`, `README.md`, `index.html.md.erb`, `index.rst`, `index.adoc`) is titled \"… Runbooks\", and files that alerts' `runbook_url` link to",
     },
     Kind {
         id: "incident_docs",
@@ -93,7 +93,7 @@ pub const KINDS: &[Kind] = &[
         id: "docs",
         singular: "document",
         plural: "documents",
-        looked_for: "README, ARCHITECTURE, ADR folders (`adr/`, `decisions/`), SECURITY.md, CHANGELOG, CONTRIBUTING and toil logs",
+        looked_for: "README, ARCHITECTURE, ADR folders (`adr/`, `decisions/`), SECURITY.md, CHANGELOG, CONTRIBUTING and toil logs, in Markdown, reStructuredText, AsciiDoc or plain text",
     },
     Kind {
         id: "pipelines",
@@ -171,7 +171,7 @@ pub const KINDS: &[Kind] = &[
         id: "api_specs",
         singular: "API specification",
         plural: "API specifications",
-        looked_for: "OpenAPI and AsyncAPI documents (`openapi:`, `swagger:`, `asyncapi:`), `*.proto` and `*.graphql` files",
+        looked_for: "OpenAPI, Swagger and AsyncAPI documents (a top-level `openapi:`, `swagger:` or `asyncapi:` version in YAML or JSON), `*.proto` files outside vendored and include folders (`vendor/`, `third_party/`, `google/`), and GraphQL schemas (`*.graphql`, `*.graphqls` defining types)",
     },
 ];
 

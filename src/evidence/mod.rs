@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::parse::hcl::{self, Body, LineIndex};
 use crate::parse::markdown::{self, Markdown};
 use crate::parse::yaml::{self, Node, YamlError};
+use crate::parse::{asciidoc, rst};
 use crate::scan::{FileEntry, FileIndex, ReadError};
 
 pub mod facts;
@@ -52,7 +53,8 @@ pub trait Detector: Sync {
 pub struct Collector {
     pub evidence: Evidence,
     pub diagnostics: Vec<Diagnostic>,
-    /// Outline of every Markdown file read, for resolving runbook links and anchors.
+    /// Outline of every document read (Markdown, reStructuredText, AsciiDoc), for
+    /// resolving runbook links and anchors.
     pub outlines: BTreeMap<String, Markdown>,
     /// Parsed rules of every CODEOWNERS file, by path, for ownership of evidence files.
     pub codeowners_rules: BTreeMap<String, Vec<ownership::codeowners::OwnerRule>>,
@@ -163,10 +165,24 @@ impl<'a> FileContext<'a> {
         )
     }
 
-    /// The Markdown outline of the file.
+    /// The outline of the document: Markdown, or reStructuredText (`.rst`) and AsciiDoc
+    /// (`.adoc`, `.asciidoc`, `.asc`) read into the same [`Markdown`] outline, chosen by
+    /// extension. `None` when the file cannot be read, or for an `.asc` file that is a
+    /// PGP signature or key rather than AsciiDoc.
     pub fn markdown(&self) -> Option<&Markdown> {
         self.markdown
-            .get_or_init(|| self.text().map(markdown::parse))
+            .get_or_init(|| {
+                let text = self.text()?;
+                if self.path.is_rst() {
+                    Some(rst::parse(text))
+                } else if self.path.is_asciidoc() {
+                    let pgp =
+                        self.path.ext() == "asc" && text.trim_start().starts_with("-----BEGIN PGP");
+                    (!pgp).then(|| asciidoc::parse(text))
+                } else {
+                    Some(markdown::parse(text))
+                }
+            })
             .as_ref()
     }
 

@@ -69,6 +69,21 @@ impl<'a> RepoPath<'a> {
             .any(|ext| name.ends_with(ext))
     }
 
+    /// reStructuredText by extension (`.rst`, `.rest`).
+    pub fn is_rst(&self) -> bool {
+        matches!(self.ext().as_str(), "rst" | "rest")
+    }
+
+    /// AsciiDoc by extension (`.adoc`, `.asciidoc`, `.asc`).
+    pub fn is_asciidoc(&self) -> bool {
+        matches!(self.ext().as_str(), "adoc" | "asciidoc" | "asc")
+    }
+
+    /// A document detectors read as an outline: Markdown, reStructuredText or AsciiDoc.
+    pub fn is_doc(&self) -> bool {
+        self.is_markdown() || self.is_rst() || self.is_asciidoc()
+    }
+
     /// The file name without Markdown extensions, lowercased (`runbook` for `Runbook.md`).
     pub fn stem_lower(&self) -> String {
         let name = self.name().to_ascii_lowercase();
@@ -85,7 +100,10 @@ impl<'a> RepoPath<'a> {
             ".json",
             ".txt",
             ".rst",
+            ".rest",
             ".adoc",
+            ".asciidoc",
+            ".asc",
         ] {
             if let Some(stem) = name.strip_suffix(ext) {
                 return stem.to_string();
@@ -112,5 +130,14 @@ mod tests {
         assert_eq!(RepoPath::new("README").ext(), "");
         assert_eq!(RepoPath::new(".gitlab-ci.yml").ext(), "yml");
         assert_eq!(RepoPath::new("a.yaml").dir(), "");
+        let rst = RepoPath::new("docs/Runbook.rst");
+        assert!(rst.is_rst() && rst.is_doc() && !rst.is_markdown());
+        assert_eq!(rst.stem_lower(), "runbook");
+        for adoc in ["README.adoc", "x/y.asciidoc", "ops.asc"] {
+            let p = RepoPath::new(adoc);
+            assert!(p.is_asciidoc() && p.is_doc(), "{adoc}");
+        }
+        assert_eq!(RepoPath::new("guide.asciidoc").stem_lower(), "guide");
+        assert!(!RepoPath::new("notes.txt").is_doc());
     }
 }

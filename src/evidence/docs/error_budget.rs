@@ -1,7 +1,7 @@
 //! `error-budget-policies`: written error-budget policies.
 //!
 //! ## What it recognises
-//! A Markdown document whose name contains "error-budget-policy" (or
+//! A Markdown, reStructuredText or AsciiDoc document whose name contains "error-budget-policy" (or
 //! `error_budget_policy`), whose title contains "error budget policy", or which has a
 //! heading "Error budget policy" (then the item points at that heading). The policy is
 //! named after the document's title, or its file name.
@@ -25,11 +25,11 @@ impl Detector for ErrorBudgetPolicies {
     }
 
     fn summary(&self) -> &'static str {
-        "Written error-budget policies: Markdown named error-budget-policy* or titled or headed \"Error budget policy\""
+        "Written error-budget policies: Markdown, reStructuredText or AsciiDoc named error-budget-policy* or titled or headed \"Error budget policy\""
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.is_markdown()
+        path.is_doc()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

@@ -1,7 +1,8 @@
 //! `incident-docs`: documents describing the incident response process and being on call.
 //!
 //! ## What it recognises
-//! Markdown documents that [`super::classify`] puts in the incident-process family:
+//! Markdown, reStructuredText and AsciiDoc documents that [`super::classify`] puts in the
+//! incident-process family:
 //! - **by path**: folders `incident-response/`, `incident-management/`, `oncall/`,
 //!   `on-call/`; names about on call, escalation, severity levels, or incidents in general
 //!   (`incident-process`, `manage-an-incident`, `security_incident_response`), but not
@@ -35,11 +36,11 @@ impl Detector for IncidentDocs {
     }
 
     fn summary(&self) -> &'static str {
-        "Markdown about the incident response process and on call: incident-response/, on-call/, manage-an-incident, severity levels, or headings about incident roles, severities and escalation"
+        "Markdown, reStructuredText or AsciiDoc about the incident response process and on call: incident-response/, on-call/, manage-an-incident, severity levels, or headings about incident roles, severities and escalation"
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.is_markdown()
+        path.is_doc()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

@@ -1,6 +1,10 @@
-//! Documents: runbooks, incident-process documents, postmortems, error-budget policies and
+//! Documents: runbooks, incident-process documents, postmortems, error-budget policies,
 //! the project documents (README, architecture, ADRs, security policy, changelog,
-//! contributing guide, toil log).
+//! contributing guide, toil log) and API specifications.
+//!
+//! Documents are read as an outline (headings, prose, front matter), the same for
+//! Markdown, reStructuredText and AsciiDoc (see [`crate::evidence::FileContext::markdown`]),
+//! so every rule below applies to the three alike.
 //!
 //! Which family an SRE document belongs to is decided once, by the pure rules in
 //! [`classify`]; each family's detector keeps the documents of its family, so a document
@@ -11,13 +15,16 @@ use crate::evidence::{Detector, Runbook, Source};
 use crate::parse::markdown::Markdown;
 use crate::parse::yaml::Node;
 
+mod api_specs;
 pub mod classify;
 mod error_budget;
 mod incidents;
 mod postmortems;
 mod project_docs;
+mod review;
 mod runbooks;
 
+pub use api_specs::ApiSpecs;
 pub use error_budget::ErrorBudgetPolicies;
 pub use incidents::IncidentDocs;
 pub use postmortems::Postmortems;
@@ -30,20 +37,23 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &Postmortems,
     &ErrorBudgetPolicies,
     &ProjectDocs,
+    &ApiSpecs,
 ];
 
-/// A runbook item for a Markdown document. The link stage calls it for documents that
-/// alerts link to as their runbook, whatever their name.
+/// A runbook item for a document (Markdown, reStructuredText or AsciiDoc outline). The
+/// link stage calls it for documents that alerts link to as their runbook, whatever their
+/// name.
 pub fn runbook_from_markdown(path: &str, md: &Markdown, found_by: &str) -> Runbook {
     runbook(path, md, None, found_by)
 }
 
-/// A runbook item; `raw` (the source text) adds bold-label sections (`**Impact**:`).
+/// A runbook item; `raw` (the source text) adds bold-label sections (`**Impact**:`) and
+/// review dates from misplaced front matter.
 pub(crate) fn runbook(path: &str, md: &Markdown, raw: Option<&str>, found_by: &str) -> Runbook {
     let outline = classify::Outline::new(md, raw);
     let sections = classify::runbook_sections(&outline);
     let title = doc_title(md);
-    let review = review_of(md);
+    let review = review::review_of(md, raw);
     Runbook {
         path: path.to_string(),
         structured: classify::is_structured(&sections),
@@ -57,71 +67,6 @@ pub(crate) fn runbook(path: &str, md: &Markdown, raw: Option<&str>, found_by: &s
         owners: Vec::new(),
         source: Source::file(path),
     }
-}
-
-/// Review dates from front matter.
-#[derive(Debug, Default, PartialEq)]
-pub(crate) struct Review {
-    pub last_reviewed: Option<String>,
-    pub review_due: Option<String>,
-}
-
-/// Reads `last_reviewed_on` (also `last_reviewed`, `reviewed`, `last_review`) and
-/// `review_in` ("3 months", "6 weeks", "1 year", "90 days") or an explicit `review_by` /
-/// `next_review` date. Dates are kept only when they are real `YYYY-MM-DD` dates.
-pub(crate) fn review_of(md: &Markdown) -> Review {
-    let Some(fm) = md.front_matter.as_ref() else {
-        return Review::default();
-    };
-    let date = |keys: &[&str]| {
-        keys.iter()
-            .find_map(|k| fm.get(k).and_then(crate::parse::yaml::Node::scalar_text))
-            .map(|t| t.trim().to_string())
-            .filter(|t| crate::config::parse_date(t).is_some())
-    };
-    let last_reviewed = date(&[
-        "last_reviewed_on",
-        "last_reviewed",
-        "last_review",
-        "reviewed",
-        "reviewed_on",
-    ]);
-    let explicit_due = date(&["review_by", "next_review", "next_review_on", "review_due"]);
-    let due = explicit_due.or_else(|| {
-        let last = crate::config::parse_date(last_reviewed.as_deref()?)?;
-        let interval = fm
-            .get("review_in")
-            .and_then(crate::parse::yaml::Node::scalar_text)?;
-        let days = interval_days(&interval)?;
-        Some(crate::config::format_date(last + days))
-    });
-    Review {
-        last_reviewed,
-        review_due: due,
-    }
-}
-
-/// "3 months" → 91 days, "6 weeks" → 42, "1 year" → 365, "90 days" → 90.
-fn interval_days(text: &str) -> Option<i64> {
-    let text = text.trim().to_ascii_lowercase();
-    let (number, unit) = text
-        .split_once(char::is_whitespace)
-        .unwrap_or((text.as_str(), "days"));
-    let n: i64 = number
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| *n > 0 && *n < 10_000)?;
-    let unit = unit.trim().trim_end_matches('s');
-    let per = match unit {
-        "day" => 1,
-        "week" => 7,
-        "month" => 30,
-        "quarter" => 91,
-        "year" => 365,
-        _ => return None,
-    };
-    Some(n * per)
 }
 
 /// The title of a document: its front matter `title`, else its first level-1 heading.
@@ -207,14 +152,42 @@ mod tests {
             [
                 ("docs/runbooks/README.md", "path", false),
                 ("docs/runbooks/certificate-expiry.md", "path", true),
+                ("docs/runbooks/disk-full.rst", "path", true),
                 ("docs/runbooks/high-error-rate.md", "path", true),
+                ("handbook/index.rst", "folder-index", false),
+                ("handbook/restart-workers.rst", "folder-index", false),
                 ("ops/database-failover.md", "headings", true),
+                ("ops/queue-backlog.adoc", "headings", true),
                 ("site/index.md", "folder-index", false),
                 ("site/rotate-credentials.md", "folder-index", false),
             ]
         );
-        assert!(e.runbooks[2].sections.escalation);
+        assert!(e.runbooks[3].sections.escalation);
         assert!(!e.runbooks[1].sections.escalation);
+        // reStructuredText and AsciiDoc runbooks read like Markdown ones.
+        let rst = &e.runbooks[2];
+        assert_eq!(rst.title.as_deref(), Some("NodeDiskFull"));
+        assert_eq!(
+            rst.headings,
+            [
+                "NodeDiskFull",
+                "Symptoms",
+                "Diagnosis",
+                "Mitigation",
+                "Escalation"
+            ]
+        );
+        assert_eq!(rst.last_reviewed.as_deref(), Some("2025-02-03"));
+        assert_eq!(rst.review_due.as_deref(), Some("2025-08-03"));
+        let adoc = &e.runbooks[7];
+        assert_eq!(adoc.title.as_deref(), Some("Order queue backlog"));
+        let s = &adoc.sections;
+        assert!(s.symptoms && s.diagnosis && s.mitigation && !s.escalation);
+        assert_eq!(adoc.review_due.as_deref(), Some("2025-06-10"));
+        assert_eq!(
+            e.runbooks[5].title.as_deref(),
+            Some("Restart the payment workers")
+        );
         assert!(e.incident_docs.is_empty() && e.postmortems.is_empty());
     }
 
@@ -242,11 +215,23 @@ mod tests {
                     true,
                     true
                 ),
+                (
+                    "postmortems/2024-05-10-payment-delays.adoc",
+                    false,
+                    true,
+                    true
+                ),
                 ("postmortems/template.md", true, true, true),
             ]
         );
         let s = &e.postmortems[0].sections;
         assert!(s.summary && s.impact && s.timeline && s.root_cause && s.action_items && s.lessons);
+        let s = &e.postmortems[1].sections;
+        assert!(s.summary && s.timeline && s.root_cause && s.action_items && !s.lessons);
+        assert_eq!(
+            e.postmortems[1].title.as_deref(),
+            Some("2024-05-10 Payment delays")
+        );
         // A guide to incident reviews is about the process, not a postmortem.
         let paths: Vec<&str> = e.incident_docs.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["docs/incident-review-guide.md"]);
@@ -259,7 +244,16 @@ mod tests {
         let paths: Vec<&str> = e.incident_docs.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["docs/incident-response.md", "docs/oncall/being-on-call.md"]
+            [
+                "docs/incident-response.md",
+                "docs/oncall/being-on-call.md",
+                "docs/oncall/handover.rst"
+            ]
+        );
+        assert!(e.incident_docs[2].covers.oncall);
+        assert_eq!(
+            e.incident_docs[2].title.as_deref(),
+            Some("Handing over the pager")
         );
         let c = &e.incident_docs[0].covers;
         assert!(c.roles && c.severities && c.escalation && c.communication);
@@ -285,9 +279,16 @@ mod tests {
                 ("readme", "README.md"),
                 ("adr", "docs/adr/0001-record-architecture-decisions.md"),
                 ("adr", "docs/adr/0002-use-postgresql.md"),
+                ("adr", "docs/adr/0003-write-runbooks-in-asciidoc.adoc"),
+                ("architecture", "docs/architecture/overview.rst"),
                 ("toil-log", "docs/toil-log.md"),
             ]
         );
+        assert_eq!(
+            e.docs[7].title.as_deref(),
+            Some("3. Write runbooks in AsciiDoc")
+        );
+        assert_eq!(e.docs[3].headings, ["Contributing", "Tests"]);
         let readme = &e.docs[4];
         assert_eq!(readme.title.as_deref(), Some("Inventory service"));
         assert_eq!(
@@ -308,7 +309,61 @@ mod tests {
             got,
             [
                 ("Checkout error budget policy", Some(1)),
+                ("Payments error budget policy", Some(1)),
                 ("Service level objectives", Some(5)),
+            ]
+        );
+    }
+
+    #[test]
+    fn alert_runbook_links_resolve_to_rst_and_asciidoc_anchors() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "rules/node.rules.yaml",
+                "groups:\n- name: node\n  rules:\n  - alert: NodeDiskFull\n    expr: up == 0\n    annotations:\n      runbook_url: ../docs/disk.rst#mitigation\n  - alert: QueueBacklog\n    expr: up == 0\n    annotations:\n      runbook_url: ../docs/queue.adoc#_recovery_steps\n  - alert: QueueGitHubAnchor\n    expr: up == 0\n    annotations:\n      runbook_url: ../docs/queue.adoc#recovery-steps\n  - alert: Broken\n    expr: up == 0\n    annotations:\n      runbook_url: ../docs/disk.rst#no-such-section\n",
+            ),
+            (
+                "docs/disk.rst",
+                "Disk full\n=========\n\nMitigation\n----------\n\nDelete old images.\n",
+            ),
+            (
+                "docs/queue.adoc",
+                "= Queue backlog\n\n== Recovery steps\n\nScale up.\n",
+            ),
+        ];
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let (index, _) =
+            crate::scan::FileIndex::walk(dir.path(), &crate::scan::WalkOptions::default()).unwrap();
+        let e = crate::evidence::detect(&index, &crate::evidence::registry::all()).evidence;
+        let alerts: Vec<(&str, Option<bool>)> = e
+            .alerts
+            .iter()
+            .map(|a| (a.name.as_str(), a.runbook_resolves))
+            .collect();
+        assert_eq!(
+            alerts,
+            [
+                ("NodeDiskFull", Some(true)),
+                ("QueueBacklog", Some(true)),
+                ("QueueGitHubAnchor", Some(true)),
+                ("Broken", Some(false)),
+            ]
+        );
+        let runbooks: Vec<(&str, &str)> = e
+            .runbooks
+            .iter()
+            .map(|r| (r.path.as_str(), r.found_by.as_str()))
+            .collect();
+        assert_eq!(
+            runbooks,
+            [
+                ("docs/disk.rst", "linked-from-alert"),
+                ("docs/queue.adoc", "linked-from-alert"),
             ]
         );
     }

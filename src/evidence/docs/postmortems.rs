@@ -1,7 +1,8 @@
 //! `postmortems`: postmortem templates and written postmortems.
 //!
 //! ## What it recognises
-//! Markdown documents that [`super::classify`] puts in the postmortem family:
+//! Markdown, reStructuredText and AsciiDoc documents that [`super::classify`] puts in the
+//! postmortem family:
 //! - **by path**: documents in `postmortems/`, `post-mortems/`, `incident-reports/`,
 //!   `incidents/` (except the folder's index page); names containing "postmortem",
 //!   "post-mortem", "incident-report", "incident-review"; titles such as "Incident
@@ -32,11 +33,11 @@ impl Detector for Postmortems {
     }
 
     fn summary(&self) -> &'static str {
-        "Postmortem templates and written postmortems in Markdown: postmortems/, incidents/, incident-reports/, *postmortem*, \"Incident report\" posts, or postmortem headings (impact, timeline, root cause, action items)"
+        "Postmortem templates and written postmortems in Markdown, reStructuredText or AsciiDoc: postmortems/, incidents/, incident-reports/, *postmortem*, \"Incident report\" posts, or postmortem headings (impact, timeline, root cause, action items)"
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.is_markdown()
+        path.is_doc()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

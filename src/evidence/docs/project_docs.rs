@@ -21,9 +21,10 @@
 //!   "Architecture";
 //! - `toil-log`: files named `toil*`, or titled "Toil log" / "Toil budget".
 //!
-//! Markdown is read through the shared outline; a README, changelog or contributing guide
-//! in reStructuredText, AsciiDoc or plain text is read as text (headings from
-//! reStructuredText underlines and AsciiDoc `=` lines, words by whitespace).
+//! Markdown, reStructuredText and AsciiDoc are read through the shared outline (titles,
+//! headings and words alike); a README, changelog or contributing guide in plain text
+//! (no extension, `.txt`) is read as text (headings from underlined lines and `=` lines,
+//! words by whitespace).
 //!
 //! ## Why it matters
 //! A newcomer on call starts from the README and the architecture; ADRs say why the
@@ -39,8 +40,8 @@ use crate::evidence::{Collector, Detector, Doc, FileContext, RepoPath, Source};
 
 pub struct ProjectDocs;
 
-/// Extensions of plain-text documents read without a Markdown parser.
-const TEXT_EXTS: &[&str] = &["", "rst", "txt", "adoc", "asciidoc"];
+/// Extensions of plain-text documents, read without an outline.
+const TEXT_EXTS: &[&str] = &["", "txt"];
 
 impl Detector for ProjectDocs {
     fn id(&self) -> &'static str {
@@ -48,19 +49,16 @@ impl Detector for ProjectDocs {
     }
 
     fn summary(&self) -> &'static str {
-        "Project documents: root README, ARCHITECTURE and architecture docs, numbered ADRs, SECURITY.md, CHANGELOG, CONTRIBUTING and toil logs"
+        "Project documents in Markdown, reStructuredText, AsciiDoc or plain text: root README, ARCHITECTURE and architecture docs, numbered ADRs, SECURITY.md, CHANGELOG, CONTRIBUTING and toil logs"
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        if path.is_markdown() {
-            return true;
-        }
-        text_doc_kind(path).is_some()
+        path.is_doc() || text_doc_kind(path).is_some()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
         let path = file.path;
-        if path.is_markdown() {
+        if path.is_doc() {
             // The kind by path first; only an unnamed document needs its title read.
             let Some(md) = file.markdown() else {
                 return;
@@ -166,8 +164,8 @@ pub fn doc_kind(path: &RepoPath, title: Option<&str>) -> Option<&'static str> {
     None
 }
 
-/// The kind of a document that is not Markdown (`README`, `CONTRIBUTING.rst`,
-/// `HISTORY.txt`, `docs/adr/0001-x.adoc`). Only names count: a file without extension in
+/// The kind of a plain-text document (`README`, `CHANGES`, `HISTORY.txt`,
+/// `docs/adr/0001-x.txt`). Only names count: a file without extension in
 /// an `architecture/` folder is likely a script or a diagram source, not a document.
 pub fn text_doc_kind(path: &RepoPath) -> Option<&'static str> {
     let ext = path.ext();
@@ -296,8 +294,13 @@ mod tests {
         let k = |p| text_doc_kind(&RepoPath::new(p));
         assert_eq!(k("README"), Some("readme"));
         assert_eq!(k("CHANGES"), Some("changelog"));
-        assert_eq!(k("CONTRIBUTING.adoc"), Some("contributing"));
-        assert_eq!(k("docs/adr/0003-use-x.rst"), Some("adr"));
+        assert_eq!(k("HISTORY.txt"), Some("changelog"));
+        assert_eq!(k("docs/adr/0003-use-x.txt"), Some("adr"));
+        // reStructuredText and AsciiDoc are documents with an outline, not plain text.
+        assert_eq!(k("CONTRIBUTING.adoc"), None);
+        assert_eq!(k("docs/adr/0003-use-x.rst"), None);
+        assert_eq!(kind("CONTRIBUTING.adoc"), Some("contributing"));
+        assert_eq!(kind("docs/adr/0003-use-x.rst"), Some("adr"));
         assert_eq!(k("docs/architecture/Makefile"), None);
         assert_eq!(k("docs/architecture/notes.txt"), None);
         assert_eq!(k("ARCHITECTURE.txt"), Some("architecture"));
@@ -373,7 +376,8 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(docs[1].words, 5);
+        // Words of the title and the prose; the underline is no word.
+        assert_eq!(docs[1].words, 4);
         assert_eq!(docs[0].headings, ["Security Policy", "Reporting"]);
     }
 }

@@ -1,5 +1,6 @@
-//! `runbooks`: Markdown runbooks, found by path, by headings, or by the runbook site they
-//! belong to.
+//! `runbooks`: runbooks in Markdown, reStructuredText or AsciiDoc (read into the same
+//! outline, see [`crate::evidence::FileContext::markdown`]), found by path, by headings, or
+//! by the runbook site they belong to.
 //!
 //! ## What it recognises
 //! - **by path**: documents under `runbooks/`, `runbook/`, `playbooks/`, `sop/`, `sops/`,
@@ -9,12 +10,12 @@
 //! - **by headings**: at least two of symptoms/impact, diagnosis/troubleshooting,
 //!   mitigation/resolution/steps, escalation/contacts (`found_by: headings`);
 //! - **by folder index**: every document below a folder whose index page (`index.md`,
-//!   `README.md`, `index.html.md.erb`) is titled "… Runbooks", "… Playbooks" or "… SOPs"
+//!   `README.md`, `index.html.md.erb`, `index.rst`, `index.adoc`…) is titled "… Runbooks", "… Playbooks" or "… SOPs"
 //!   (`found_by: folder-index`): runbook sites built with Middleman or MkDocs keep their
 //!   pages under `source/` or `docs/`, and only the index says what they are.
 //!
 //! The folder-index rule looks at other files through `Collector::outlines`: it relies on
-//! detection visiting files in path order and recording each Markdown outline once the
+//! detection visiting files in path order and recording each document's outline once the
 //! file is done. Pages read before their index are claimed when the index is read, pages
 //! read after it find it in the outlines; either way the result does not depend on order.
 //!
@@ -51,6 +52,12 @@ const INDEX_NAMES: &[&str] = &[
     "index.html.md.erb",
     "index.md.erb",
     "index.html.md",
+    "index.rst",
+    "README.rst",
+    "index.adoc",
+    "README.adoc",
+    "index.asciidoc",
+    "README.asciidoc",
 ];
 
 impl Detector for Runbooks {
@@ -59,11 +66,11 @@ impl Detector for Runbooks {
     }
 
     fn summary(&self) -> &'static str {
-        "Markdown runbooks: under runbooks/, playbooks/, sop/ or an SRE/operations guide folder, named *runbook*/*playbook*, with runbook headings (symptoms, diagnosis, mitigation, escalation), or pages of a site whose index is titled \"Runbooks\""
+        "Runbooks in Markdown, reStructuredText or AsciiDoc: under runbooks/, playbooks/, sop/ or an SRE/operations guide folder, named *runbook*/*playbook*, with runbook headings (symptoms, diagnosis, mitigation, escalation), or pages of a site whose index is titled \"Runbooks\""
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.is_markdown()
+        path.is_doc()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
@@ -159,7 +166,7 @@ fn add_earlier_members(dir: &str, out: &mut Collector) {
         .filter(|(p, _)| !claimed.contains(p.as_str()))
         .filter(|(p, _)| {
             let rp = RepoPath::new(p);
-            rp.is_markdown() && eligible_member(&rp)
+            rp.is_doc() && eligible_member(&rp)
         })
         .map(|(p, md)| runbook(p, md, None, FOLDER_INDEX))
         .collect();
@@ -216,6 +223,35 @@ mod tests {
         assert_eq!(rbs[1].title.as_deref(), Some("Disk full"));
         assert_eq!(rbs[1].source.line, Some(1));
         assert!(!rbs[2].structured);
+    }
+
+    #[test]
+    fn rst_and_asciidoc_runbooks_but_not_pgp_signatures() {
+        let rbs = run(&[
+            (
+                "runbooks/disk.rst",
+                "Disk full\n=========\n\nImpact\n------\n\nDiagnosis\n---------\n\nMitigation\n----------\n",
+            ),
+            ("runbooks/restart.asc", "= Restart\n\n== Steps\n"),
+            (
+                "runbooks/release-key.asc",
+                "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF\n-----END PGP PUBLIC KEY BLOCK-----\n",
+            ),
+            (
+                "ops/latency.adoc",
+                "= Latency\n\n== Symptoms\n\n== Remediation\n",
+            ),
+        ]);
+        assert_eq!(
+            found(&rbs),
+            [
+                ("ops/latency.adoc", "headings"),
+                ("runbooks/disk.rst", "path"),
+                ("runbooks/restart.asc", "path"),
+            ]
+        );
+        assert!(rbs[1].structured);
+        assert_eq!(rbs[2].title.as_deref(), Some("Restart"));
     }
 
     #[test]
