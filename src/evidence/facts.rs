@@ -98,7 +98,11 @@ fn deployable(
     if let Some(app) = evidence.gitops.iter().find(|g| !g.source.example) {
         return (
             true,
-            format!("a GitOps {} deploys it (`{}`)", app.kind, app.source.location()),
+            format!(
+                "a GitOps {} deploys it (`{}`)",
+                app.kind,
+                app.source.location()
+            ),
         );
     }
     if let Some(step) = evidence

@@ -320,7 +320,8 @@ pub fn detect(index: &FileIndex, detectors: &[&dyn Detector]) -> Detection {
     }
 }
 
-/// Applies `$body` to every evidence list, by name (`mut` for mutable access).
+/// Applies `$body` to every evidence list, by name (`mut` for mutable access). A test
+/// checks that every list of [`Evidence`] is here.
 macro_rules! for_each_list {
     (mut $evidence:expr, |$name:ident, $list:ident| $body:expr) => {{
         let e = $evidence;
@@ -442,6 +443,21 @@ macro_rules! for_each_list {
         {
             let $name = "automation";
             let $list = &mut e.automation;
+            $body
+        }
+        {
+            let $name = "dashboards";
+            let $list = &mut e.dashboards;
+            $body
+        }
+        {
+            let $name = "gitops";
+            let $list = &mut e.gitops;
+            $body
+        }
+        {
+            let $name = "api_specs";
+            let $list = &mut e.api_specs;
             $body
         }
     }};
@@ -567,6 +583,21 @@ macro_rules! for_each_list {
             let $list = &e.automation;
             $body
         }
+        {
+            let $name = "dashboards";
+            let $list = &e.dashboards;
+            $body
+        }
+        {
+            let $name = "gitops";
+            let $list = &e.gitops;
+            $body
+        }
+        {
+            let $name = "api_specs";
+            let $list = &e.api_specs;
+            $body
+        }
     }};
 }
 
@@ -606,6 +637,9 @@ sourced!(
     Workload,
     Autoscaler,
     Automation,
+    Dashboard,
+    GitOpsDeployment,
+    ApiSpec,
 );
 
 fn sort_by_source<T: Sourced>(list: &mut [T]) {
@@ -685,5 +719,31 @@ mod tests {
             .map(|d| (d.code.as_str(), d.path.as_deref().unwrap_or(""), d.line))
             .collect();
         assert_eq!(got, [("invalid-yaml", "broken.yaml", Some(2))]);
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+
+    #[test]
+    fn every_evidence_list_is_sorted_and_counted() {
+        let doc = serde_json::to_value(Evidence::default()).unwrap();
+        let lists: Vec<&str> = doc
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v.is_array())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let counted: Vec<&str> = Evidence::default()
+            .counts()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            counted, lists,
+            "for_each_list! must name every list of Evidence, in order"
+        );
     }
 }
