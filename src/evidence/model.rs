@@ -235,7 +235,8 @@ pub struct AlertPolicy {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ErrorBudgetPolicy {
     pub name: String,
-    /// `markdown` for a written policy document, `slo-generator` for an
+    /// `document` for a written policy (Markdown, reStructuredText, AsciiDoc),
+    /// `slo-generator` for an
     /// `error_budget_policies` entry of a slo-generator config.
     pub format: String,
     /// Windows the policy evaluates burn rate over (`1h`, `12h`, `7d`, …), when stated.

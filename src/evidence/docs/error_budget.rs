@@ -66,7 +66,7 @@ impl Detector for ErrorBudgetPolicies {
         };
         out.evidence.error_budget_policies.push(ErrorBudgetPolicy {
             name: title.unwrap_or_else(|| path.stem_lower()),
-            format: "markdown".to_string(),
+            format: "document".to_string(),
             windows: Vec::new(),
             alerting: None,
             source,
