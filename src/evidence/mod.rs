@@ -20,6 +20,7 @@ pub mod link;
 pub mod model;
 pub mod path;
 pub mod registry;
+pub mod routing;
 
 pub mod alerts;
 pub mod ci;
@@ -57,6 +58,10 @@ pub struct Collector {
     pub codeowners_rules: BTreeMap<String, Vec<ownership::codeowners::OwnerRule>>,
     /// Terraform provider default tags seen so far, to mark resources of their folders.
     pub terraform_defaults: iac::terraform::TerraformDefaults,
+
+    /// Alert routing trees found (Alertmanager routes with their matchers and receivers),
+    /// for routing every alert through them in the link stage.
+    pub routing_trees: Vec<routing::RoutingTree>,
 }
 
 impl Collector {
