@@ -129,7 +129,10 @@ fn tie_to_slos(alert: &Alert, slos: &[&Slo]) -> (Vec<String>, Option<String>) {
                 .into_iter()
                 .collect()
         };
-        let Some(objective) = assumed else {
+        let stated = named
+            .iter()
+            .any(|s| s.objective.is_some() || !s.objectives.is_empty());
+        let Some(objective) = assumed.filter(|_| stated) else {
             return (names(&named), None);
         };
         let fitting: Vec<&Slo> = named

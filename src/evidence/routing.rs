@@ -1,9 +1,11 @@
 //! Alert routing trees, and which receivers an alert reaches through them.
 //!
 //! Detectors of routing configurations (Alertmanager files and `AlertmanagerConfig`
-//! resources) keep each tree here, in [`Collector::routing_trees`]; the link stage routes
-//! every alert of the repository through the trees of its kind and fills `routed_to`,
-//! `route_problem` and `routed_to_paging` on the alert and `routed_alerts` on each receiver.
+//! resources; Grafana notification policies can push theirs with
+//! [`RoutingSystem::Grafana`]) keep each tree in `Collector::routing_trees`; the link
+//! stage routes every alert of the repository through the trees of its kind and fills
+//! `routed_to`, `route_problem` and `routed_to_paging` on the alert and `routed_alerts`
+//! on each receiver.
 //!
 //! ## Semantics
 //! Alertmanager's: the tree is walked depth first from the top-level route, which matches
@@ -46,17 +48,35 @@ const MAX_DEPTH: u32 = 64;
 /// The alerts a routing tree handles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoutingSystem {
-    /// Alertmanager: alerts evaluated by Prometheus and compatible rulers.
+    /// Alertmanager: alerts evaluated by Prometheus and compatible rulers (Thanos, Loki,
+    /// Mimir, Cortex, vmalert).
     Alertmanager,
+    /// Grafana notification policies: Grafana-managed alerts.
+    Grafana,
 }
+
+/// Alert formats (by prefix) whose alerts are sent to Alertmanager.
+const ALERTMANAGER_FORMATS: &[&str] = &[
+    "prometheus",
+    "thanos",
+    "loki",
+    "mimir",
+    "cortex",
+    "vmalert",
+    "victoriametrics",
+];
 
 impl RoutingSystem {
     /// The routing system alerts of a format go through, `None` for alerts that notify
     /// by themselves (a Datadog monitor, a CloudWatch alarm).
     pub fn of_alert_format(format: &str) -> Option<RoutingSystem> {
-        format
-            .starts_with("prometheus")
-            .then_some(RoutingSystem::Alertmanager)
+        if format.starts_with("grafana") {
+            Some(RoutingSystem::Grafana)
+        } else if ALERTMANAGER_FORMATS.iter().any(|f| format.starts_with(f)) {
+            Some(RoutingSystem::Alertmanager)
+        } else {
+            None
+        }
     }
 }
 
@@ -687,6 +707,29 @@ mod tests {
 
     fn described(m: &Matcher) -> (String, MatchOp, String) {
         (m.name.clone(), m.op, m.value.clone())
+    }
+
+    #[test]
+    fn alerts_go_to_the_routing_of_their_kind() {
+        use RoutingSystem::*;
+        assert_eq!(
+            RoutingSystem::of_alert_format("prometheus-rules"),
+            Some(Alertmanager)
+        );
+        assert_eq!(
+            RoutingSystem::of_alert_format("prometheus-rule-crd"),
+            Some(Alertmanager)
+        );
+        assert_eq!(
+            RoutingSystem::of_alert_format("loki-rules"),
+            Some(Alertmanager)
+        );
+        assert_eq!(
+            RoutingSystem::of_alert_format("grafana-alert-rule"),
+            Some(Grafana)
+        );
+        assert_eq!(RoutingSystem::of_alert_format("datadog-monitor"), None);
+        assert_eq!(RoutingSystem::of_alert_format("cloudwatch-alarm"), None);
     }
 
     #[test]

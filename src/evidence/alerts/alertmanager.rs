@@ -6,8 +6,10 @@
 //! in Helm values (`alertmanager: {config: {route, receivers}}` as kube-prometheus-stack
 //! has it) and in templates (Helm's `{{ }}` and operators' `[[ ]]` delimiters); and
 //! `AlertmanagerConfig` resources (`spec.route`, `spec.receivers` with camelCase
-//! `pagerdutyConfigs`, `opsgenieConfigs`, …). A section switched off with
-//! `enabled: false` is not in effect and is skipped. Base64 Secret `data` is not decoded.
+//! `pagerdutyConfigs`, `opsgenieConfigs`, …). Configuration that is not in effect is
+//! skipped: a section switched off with `enabled: false`, and kube-prometheus-stack's
+//! `alertmanager.config` when `alertmanagerSpec.useExistingSecret` is set. Base64 Secret
+//! `data` is not decoded.
 //!
 //! Each configuration gives its routing (default receiver, number of routes, receivers
 //! referenced but not defined), its receivers (integrations, whether they page a human,
@@ -125,7 +127,16 @@ impl Walk<'_> {
                     self.config(node, "alertmanager", node);
                     return;
                 }
+                // kube-prometheus-stack values: with `useExistingSecret` the chart renders no
+                // configuration from `config`; the Secret named elsewhere is used instead.
+                let existing_secret = node
+                    .at(&["alertmanagerSpec", "useExistingSecret"])
+                    .and_then(Node::as_bool)
+                    == Some(true);
                 for (key, value) in entries {
+                    if existing_secret && key.as_str() == Some("config") {
+                        continue;
+                    }
                     if let Value::String(s) = &value.value {
                         if embedded == 0 && s.contains('\n') && looks_like_alertmanager(s) {
                             self.embedded(key, value);
@@ -643,6 +654,23 @@ staging:
         assert_eq!(d.evidence.alert_routing.len(), 1);
         assert_eq!(d.evidence.alert_routing[0].source.line, Some(3));
         assert_eq!(d.evidence.receivers[0].name, "ops");
+    }
+
+    #[test]
+    fn helm_values_using_an_existing_secret_render_no_config() {
+        let text = r#"alertmanager:
+  alertmanagerSpec:
+    useExistingSecret: true
+    configSecret: alertmanager-prod
+  config:
+    route:
+      receiver: default-from-chart
+    receivers:
+      - name: default-from-chart
+"#;
+        let d = detect(&[("values.yaml", text)]);
+        assert!(d.evidence.alert_routing.is_empty());
+        assert!(d.evidence.receivers.is_empty());
     }
 
     #[test]
