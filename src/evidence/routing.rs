@@ -18,10 +18,15 @@
 //! ## What a rule file cannot say
 //! An alert's labels at run time are its rule's labels plus its series' labels plus the
 //! external labels of the Prometheus that evaluates it; a rule file states only the first.
-//! A matcher on a label the rule does not set (`namespace`, `cluster`, `environment`),
-//! or sets from a template (`{{ $labels.team }}`), may hold or not: both ways are
-//! followed, so `routed_to` lists every receiver the alert *can* reach. `alertname` is
-//! always known.
+//! - `alertname` and the labels the rule sets are known.
+//! - A label that other rules of the repository set themselves (`severity`, `team`,
+//!   `destination`) but this rule does not is taken as absent, as Alertmanager compares a
+//!   missing label (`""`) — unless it is one that series and external labels usually
+//!   carry ([`SERIES_LABELS`]: `namespace`, `cluster`, `environment`, …).
+//! - Any other label, and a value set from a template (`{{ $labels.team }}`), is unknown:
+//!   a matcher on it may hold or not. Routing follows both, remembering what it assumed
+//!   (so that `env="prod"` and `env!="prod"` on two siblings are never both false), and
+//!   `routed_to` lists every receiver the alert *can* reach.
 //!
 //! Prometheus Operator adds a `namespace="<namespace of the resource>"` matcher to the
 //! top-level route of every `AlertmanagerConfig` (unless the Alertmanager sets
