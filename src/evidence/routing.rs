@@ -501,7 +501,7 @@ impl RoutingTree {
     /// matcher hold, one whose label makes it fail. Assumptions are remembered, so that
     /// `environment="production"` and `environment!="production"` on two siblings are
     /// not both taken as failing. Every consistent assignment is routed (up to
-    /// [`MAX_WORLDS`]; beyond that, each undecided matcher is followed both ways on its own).
+    /// `MAX_WORLDS`; beyond that, each undecided matcher is followed both ways on its own).
     pub fn reach(&self, labels: &AlertLabels) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         let mut pending: Vec<Vec<bool>> = vec![Vec::new()];
