@@ -21,6 +21,7 @@ pub mod link;
 pub mod model;
 pub mod path;
 pub mod registry;
+pub mod routing;
 
 pub mod alerts;
 pub mod ci;
@@ -62,6 +63,10 @@ pub struct Collector {
     pub terraform_defaults: iac::terraform::TerraformDefaults,
     /// What SLO detectors connect once every file is read (slo-generator policies, …).
     pub slo_links: slo::PendingLinks,
+
+    /// Alert routing trees found (Alertmanager routes with their matchers and receivers),
+    /// for routing every alert through them in the link stage.
+    pub routing_trees: Vec<routing::RoutingTree>,
 }
 
 impl Collector {

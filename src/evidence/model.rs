@@ -298,6 +298,22 @@ pub struct Alert {
     pub routed_to: Vec<String>,
     /// Why the alert's routing is broken (a receiver that is not defined), in words.
     pub route_problem: Option<String>,
+    /// A receiver the alert reaches through the repository's alert routing pages a human
+    /// (see `receivers[].paging`). Absent when the repository does not route alerts.
+    pub routed_to_paging: Option<bool>,
+    /// The objective a burn-rate alert's threshold assumes, as a ratio: `14.4 * 0.001`
+    /// spends a budget of 0.001 (objective 0.999), `14 * (1-0.99)` names 0.99. Absent when
+    /// the threshold does not spell out an error budget.
+    pub budget_objective: Option<f64>,
+    /// SLOs of the repository the burn-rate alert belongs to: the SLO its labels or
+    /// selectors name (`sloth_slo`, `slo`, `slo_name`, with the service when given), else
+    /// every SLO with the objective the alert assumes. Empty when the repository has no
+    /// SLOs or none fits.
+    pub slos: Vec<String>,
+    /// Why the burn-rate alert does not fit the SLOs of the repository, in words: it assumes
+    /// another objective than the SLO it names (`assumes a 99.5 % objective, but SLO
+    /// `checkout-availability` says 99.9 %`), or than every SLO when it names none.
+    pub slo_problem: Option<String>,
     /// Owners of the file the alert is defined in, from CODEOWNERS (last matching rule).
     pub owners: Vec<String>,
     pub source: Source,
@@ -344,6 +360,9 @@ pub struct Receiver {
     pub paging: bool,
     /// Referenced by at least one route.
     pub used: bool,
+    /// Number of the repository's alerts that can reach it through its routing. Absent
+    /// when no alert of the repository is routed through its configuration.
+    pub routed_alerts: Option<u32>,
     pub source: Source,
 }
 

@@ -6,17 +6,26 @@
 //! in Helm values (`alertmanager: {config: {route, receivers}}` as kube-prometheus-stack
 //! has it) and in templates (Helm's `{{ }}` and operators' `[[ ]]` delimiters); and
 //! `AlertmanagerConfig` resources (`spec.route`, `spec.receivers` with camelCase
-//! `pagerdutyConfigs`, `opsgenieConfigs`, …). A section switched off with
-//! `enabled: false` is not in effect and is skipped. Base64 Secret `data` is not decoded.
+//! `pagerdutyConfigs`, `opsgenieConfigs`, …). Configuration that is not in effect is
+//! skipped: a section switched off with `enabled: false`, and kube-prometheus-stack's
+//! `alertmanager.config` when `alertmanagerSpec.useExistingSecret` is set. Base64 Secret
+//! `data` is not decoded.
 //!
 //! Each configuration gives its routing (default receiver, number of routes, receivers
 //! referenced but not defined), its receivers (integrations, whether they page a human,
 //! whether a route uses them) and an on-call entry for each receiver that pages through
 //! PagerDuty, Opsgenie or VictorOps.
+//!
+//! The route tree itself, with its matchers (`match`, `match_re`, `matchers` strings and
+//! the `{name, value, matchType}` objects of `AlertmanagerConfig`), is kept for the link
+//! stage, which routes every alert of the repository through it (see
+//! [`crate::evidence::routing`]). A matcher Alertmanager would refuse (a malformed
+//! string, a regex that does not compile) is reported and never matches.
 
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::evidence::routing::{self, MatchOp, Matcher, Route, RoutingSystem, RoutingTree};
 use crate::evidence::{
     AlertRouting, Collector, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
 };
@@ -118,7 +127,16 @@ impl Walk<'_> {
                     self.config(node, "alertmanager", node);
                     return;
                 }
+                // kube-prometheus-stack values: with `useExistingSecret` the chart renders no
+                // configuration from `config`; the Secret named elsewhere is used instead.
+                let existing_secret = node
+                    .at(&["alertmanagerSpec", "useExistingSecret"])
+                    .and_then(Node::as_bool)
+                    == Some(true);
                 for (key, value) in entries {
+                    if existing_secret && key.as_str() == Some("config") {
+                        continue;
+                    }
                     if let Value::String(s) = &value.value {
                         if embedded == 0 && s.contains('\n') && looks_like_alertmanager(s) {
                             self.embedded(key, value);
@@ -184,6 +202,7 @@ impl Walk<'_> {
         }
 
         let mut defined = BTreeSet::new();
+        let mut tree_receivers = Vec::new();
         let mut receivers = 0u32;
         for item in config
             .get("receivers")
@@ -216,29 +235,197 @@ impl Walk<'_> {
                     });
                 }
             }
+            let source = Source::new(self.path, Some(item.pos));
+            tree_receivers.push(routing::TreeReceiver {
+                name: name.clone(),
+                paging,
+                source: source.clone(),
+            });
             self.out.evidence.receivers.push(Receiver {
                 used: referenced.contains(&name),
                 name,
                 integrations: integrations.into_iter().map(|(i, _)| i).collect(),
                 paging,
-                source: Source::new(self.path, Some(item.pos)),
+                routed_alerts: None,
+                source,
             });
         }
 
-        let undefined_receivers = referenced
+        let undefined_receivers: Vec<String> = referenced
             .iter()
             .filter(|r| !defined.contains(*r))
             .filter(|r| !(r.contains(TEMPLATE_PLACEHOLDER) || r.contains("{{")))
             .cloned()
             .collect();
+        let source = Source::new(self.path, Some(start.pos));
+        if let Some(route) = route {
+            let crd = format == "alertmanager-config-crd";
+            let mut root = self.route(route, 0);
+            if crd {
+                root.matchers.push(namespace_matcher(start));
+            }
+            self.out.routing_trees.push(RoutingTree {
+                system: RoutingSystem::Alertmanager,
+                format: format.to_string(),
+                source: source.clone(),
+                root,
+                root_matchers_apply: crd,
+                receivers: tree_receivers,
+                undefined: undefined_receivers.iter().cloned().collect(),
+            });
+        }
         self.out.evidence.alert_routing.push(AlertRouting {
             format: format.to_string(),
             default_receiver,
             routes,
             receivers,
             undefined_receivers,
-            source: Source::new(self.path, Some(start.pos)),
+            source,
         });
+    }
+
+    /// The route tree below `node`, with its matchers.
+    fn route(&mut self, node: &Node, depth: u32) -> Route {
+        let mut route = Route {
+            receiver: text_of(node.get("receiver")),
+            continue_: node.get("continue").and_then(Node::as_bool) == Some(true),
+            ..Route::default()
+        };
+        for (op, key) in [(MatchOp::Equal, "match"), (MatchOp::Regex, "match_re")] {
+            for (name, value) in node.get(key).map(Node::as_map).unwrap_or_default() {
+                let (Some(name), Some(text)) = (name.scalar_text(), value.scalar_text()) else {
+                    continue;
+                };
+                let matcher = Matcher::new(&name, op, &text);
+                if let Some(why) = &matcher.error {
+                    self.bad_matcher(value, &format!("{name}=~{text:?}"), why);
+                }
+                route.matchers.push(matcher);
+            }
+        }
+        for item in node.get("matchers").map(Node::as_seq).unwrap_or_default() {
+            self.matcher_item(item, &mut route.matchers);
+        }
+        if depth < 64 {
+            for sub in node.get("routes").map(Node::as_seq).unwrap_or_default() {
+                if sub.is_map() {
+                    route.routes.push(self.route(sub, depth + 1));
+                }
+            }
+        }
+        route
+    }
+
+    /// One entry of `matchers`: a string (`severity="critical"`, `{a="b", c=~"d"}`) or
+    /// an `AlertmanagerConfig` object (`{name, value, matchType}` or the older `regex`).
+    fn matcher_item(&mut self, item: &Node, matchers: &mut Vec<Matcher>) {
+        if item.is_map() {
+            let name = text_of(item.get("name")).unwrap_or_default();
+            if let Some((key, value)) = item.entry("matchType")
+                && matches!(value.value, Value::Null)
+                && self.written_as_tag(key)
+            {
+                self.out.diagnostic(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        "yaml-tag-as-value",
+                        format!(
+                            "`matchType: !…` is a YAML tag, not text: the matcher on `{name}` has an empty match type, which Prometheus Operator takes for `=` (when the API server accepts it); quote the operator, e.g. `matchType: \"!=\"`"
+                        ),
+                    )
+                    .at(self.path, Some(key.pos)),
+                );
+            }
+            let value = item
+                .get("value")
+                .and_then(Node::scalar_text)
+                .unwrap_or_default();
+            let op = match text_of(item.get("matchType")) {
+                Some(op) => MatchOp::parse(&op),
+                None if item.get("regex").and_then(Node::as_bool) == Some(true) => {
+                    Some(MatchOp::Regex)
+                }
+                None => Some(MatchOp::Equal),
+            };
+            let Some(op) = op else {
+                let shown = text_of(item.get("matchType")).unwrap_or_default();
+                if routing::is_templated(&shown) {
+                    matchers.push(Matcher::unknown(&name, MatchOp::Equal));
+                } else {
+                    let why = format!("unknown matchType `{shown}`");
+                    self.bad_matcher(item, &name, &why);
+                    matchers.push(Matcher::never(&name, &why));
+                }
+                return;
+            };
+            let matcher = Matcher::new(&name, op, &value);
+            if let Some(why) = &matcher.error {
+                self.bad_matcher(item, &format!("{name}=~{value:?}"), why);
+            }
+            matchers.push(matcher);
+            return;
+        }
+        let Some(text) = item.scalar_text() else {
+            return;
+        };
+        match routing::parse_matchers(&text) {
+            Ok(parsed) => {
+                for matcher in parsed {
+                    if let Some(why) = &matcher.error {
+                        self.bad_matcher(item, &text, why);
+                    }
+                    matchers.push(matcher);
+                }
+            }
+            Err(_) if routing::is_templated(&text) => {
+                matchers.push(Matcher::unknown("", MatchOp::Equal));
+            }
+            Err(why) => {
+                self.bad_matcher(item, &text, &why);
+                matchers.push(Matcher::never(&text, &why));
+            }
+        }
+    }
+
+    /// Whether the value of the entry whose key is `key` is written as a tag (`key: !=`).
+    fn written_as_tag(&self, key: &Node) -> bool {
+        let Some(line) = self
+            .text
+            .lines()
+            .nth(key.pos.line.saturating_sub(1) as usize)
+        else {
+            return false;
+        };
+        let from_key: String = line
+            .chars()
+            .skip(key.pos.column.saturating_sub(1) as usize)
+            .collect();
+        from_key
+            .split_once(':')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('!'))
+    }
+
+    fn bad_matcher(&mut self, at: &Node, matcher: &str, why: &str) {
+        self.out.diagnostic(
+            Diagnostic::new(
+                Severity::Error,
+                "invalid-alertmanager-config",
+                format!(
+                    "the route matcher `{matcher}` is not valid ({why}); Alertmanager refuses the configuration, and opready takes the matcher as never matching"
+                ),
+            )
+            .at(self.path, Some(at.pos)),
+        );
+    }
+}
+
+/// The matcher Prometheus Operator adds to the top-level route of an `AlertmanagerConfig`:
+/// `namespace` equal to the resource's namespace, unknown when the namespace is chosen at
+/// install time (not written, or templated).
+fn namespace_matcher(resource: &Node) -> Matcher {
+    match text_of(resource.at(&["metadata", "namespace"])) {
+        Some(ns) => Matcher::new("namespace", MatchOp::Equal, &ns),
+        None => Matcher::unknown("namespace", MatchOp::Equal),
     }
 }
 
@@ -470,6 +657,23 @@ staging:
     }
 
     #[test]
+    fn helm_values_using_an_existing_secret_render_no_config() {
+        let text = r#"alertmanager:
+  alertmanagerSpec:
+    useExistingSecret: true
+    configSecret: alertmanager-prod
+  config:
+    route:
+      receiver: default-from-chart
+    receivers:
+      - name: default-from-chart
+"#;
+        let d = detect(&[("values.yaml", text)]);
+        assert!(d.evidence.alert_routing.is_empty());
+        assert!(d.evidence.receivers.is_empty());
+    }
+
+    #[test]
     fn bracket_delimited_template() {
         let text = r#"route:
   receiver: root
@@ -519,6 +723,180 @@ receivers:
         let text = "receivers:\n  otlp:\n    protocols: {grpc: {}}\nconnectors:\n  routing:\n    table:\n      - statement: route()\n";
         let d = detect(&[("otel/config.yaml", text)]);
         assert!(d.evidence.alert_routing.is_empty() && d.diagnostics.is_empty());
+    }
+
+    fn routed(config: (&str, &str), rules: &str) -> Detection {
+        run(
+            &[config, ("rules/alerts.rules.yml", rules)],
+            &[
+                &Alertmanager,
+                &super::super::prometheus_rules::PrometheusRules,
+            ],
+        )
+    }
+
+    fn routed_to<'a>(d: &'a Detection, alert: &str) -> Vec<&'a str> {
+        d.evidence
+            .alerts
+            .iter()
+            .find(|a| a.name == alert)
+            .map(|a| a.routed_to.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    const TEAM_RULES: &str = r#"groups:
+  - name: g
+    rules:
+      - alert: DbDown
+        expr: up{job="db"} == 0
+        labels: {severity: critical, team: db}
+      - alert: WebSlow
+        expr: latency_seconds > 1
+        labels: {severity: warning, team: web}
+"#;
+
+    #[test]
+    fn route_matchers_of_every_form_are_kept_for_routing() {
+        let config = r#"route:
+  receiver: default
+  routes:
+    - match: {team: db}
+      match_re: {severity: "crit.*"}
+      receiver: db-pager
+    - matchers: ['team="web"', 'severity!~"crit.*"']
+      receiver: web-slack
+receivers:
+  - name: default
+  - name: db-pager
+  - name: web-slack
+"#;
+        let d = routed(("alertmanager.yml", config), TEAM_RULES);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        assert_eq!(routed_to(&d, "DbDown"), ["db-pager"]);
+        assert_eq!(routed_to(&d, "WebSlow"), ["web-slack"]);
+    }
+
+    #[test]
+    fn alertmanager_config_matcher_objects() {
+        let config = r#"apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: {name: teams}
+spec:
+  route:
+    receiver: default
+    routes:
+      - matchers:
+          - {name: team, value: "db|storage", matchType: "=~"}
+        receiver: db
+      - matchers:
+          - {name: severity, value: "crit.*", regex: true}
+        receiver: critical
+      - matchers:
+          - {name: team, value: db, matchType: "!="}
+        receiver: not-db
+  receivers:
+    - name: default
+    - name: db
+    - name: critical
+    - name: not-db
+"#;
+        let d = routed(("amc.yaml", config), TEAM_RULES);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        assert_eq!(routed_to(&d, "DbDown"), ["db"]);
+        assert_eq!(routed_to(&d, "WebSlow"), ["not-db"]);
+    }
+
+    #[test]
+    fn an_unquoted_match_type_is_a_yaml_tag() {
+        // alphagov/govuk-helm-charts writes `matchType: !=` unquoted: YAML reads a tag
+        // and an empty value, which Prometheus Operator takes for `=`.
+        let config = r#"apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: {name: teams}
+spec:
+  route:
+    receiver: default
+    routes:
+      - matchers:
+          - name: team
+            value: db
+            matchType: !=
+        receiver: not-db
+  receivers:
+    - name: default
+    - name: not-db
+"#;
+        let d = routed(("amc.yaml", config), TEAM_RULES);
+        let got: Vec<(&str, Option<u32>)> = d
+            .diagnostics
+            .iter()
+            .map(|x| (x.code.as_str(), x.line))
+            .collect();
+        assert_eq!(got, [("yaml-tag-as-value", Some(11))]);
+        assert_eq!(d.diagnostics[0].severity, Severity::Warning);
+        assert_eq!(routed_to(&d, "DbDown"), ["not-db"]);
+        assert_eq!(routed_to(&d, "WebSlow"), ["default"]);
+    }
+
+    #[test]
+    fn matchers_alertmanager_refuses_are_reported_and_never_match() {
+        let config = r#"route:
+  receiver: default
+  routes:
+    - matchers: ['team=~"(db"']
+      receiver: broken-regex
+    - matchers: ['team db']
+      receiver: broken-matcher
+    - match_re: {severity: "[crit"}
+      receiver: broken-match-re
+receivers:
+  - name: default
+  - name: broken-regex
+  - name: broken-matcher
+  - name: broken-match-re
+"#;
+        let d = routed(("alertmanager.yml", config), TEAM_RULES);
+        let mut got: Vec<(&str, Option<u32>)> = d
+            .diagnostics
+            .iter()
+            .map(|x| (x.code.as_str(), x.line))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("invalid-alertmanager-config", Some(4)),
+                ("invalid-alertmanager-config", Some(6)),
+                ("invalid-alertmanager-config", Some(8)),
+            ]
+        );
+        assert!(
+            d.diagnostics
+                .iter()
+                .any(|x| x.line == Some(4) && x.message.contains("`team=~\"(db\"`")),
+            "{:?}",
+            d.diagnostics
+        );
+        assert_eq!(routed_to(&d, "DbDown"), ["default"]);
+    }
+
+    #[test]
+    fn templated_matchers_may_match() {
+        let config = r#"route:
+  receiver: default
+  routes:
+    - matchers: ['team="{{ .Values.team }}"']
+      receiver: team
+    - matchers: ['{{ .Values.extraMatcher }}']
+      receiver: extra
+receivers:
+  - name: default
+  - name: team
+  - name: extra
+"#;
+        let d = routed(("templates/alertmanager.yaml", config), TEAM_RULES);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        assert_eq!(routed_to(&d, "DbDown"), ["default", "extra", "team"]);
     }
 
     #[test]

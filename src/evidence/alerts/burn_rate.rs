@@ -11,6 +11,11 @@
 //! An ordinary threshold (`rate(errors[5m]) > 0.1`) is not a burn-rate alert: its
 //! threshold is not tied to an error budget.
 //!
+//! The threshold also tells which objective the alert assumes: `14.4 * 0.001` spends a
+//! budget of 0.001, so the objective is 99.9 %; `14 * (1-0.99)`, `(1 - 0.995)` and
+//! `/ (1 - 0.999)` spell the objective out. The link stage compares it with the SLOs of the
+//! repository.
+//!
 //! This is not a PromQL parser: it splits the expression at its set operators (`or`,
 //! `and`, `unless`), which is all the structure burn-rate alerts have, and reads each
 //! operand for its comparison, threshold, metric names and windows.
@@ -22,7 +27,7 @@ use regex::Regex;
 use super::duration;
 
 /// What an alert expression says about burn-rate alerting.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BurnRate {
     /// The expression compares an error-budget burn rate against a threshold.
     pub burn_rate: bool,
@@ -30,6 +35,9 @@ pub struct BurnRate {
     pub multi_window: bool,
     /// Distinct windows of the burn-rate comparisons, sorted by duration.
     pub windows: Vec<String>,
+    /// The objective the thresholds assume, as a ratio (0.999), when every burn-rate
+    /// comparison that spells out an error budget spells out the same one.
+    pub objective: Option<f64>,
 }
 
 /// Reads an alert expression.
@@ -42,6 +50,17 @@ pub fn analyse(expr: &str) -> BurnRate {
     let burning: Vec<Option<Vec<Window>>> = operands.iter().map(|o| burn_operand(o)).collect();
     let mut windows: Vec<Window> = burning.iter().flatten().flatten().cloned().collect();
     sort_windows(&mut windows);
+    let objectives: Vec<f64> = operands
+        .iter()
+        .zip(&burning)
+        .filter(|(_, burn)| burn.is_some())
+        .filter_map(|(operand, _)| budget_objective(operand))
+        .collect();
+    let objective = objectives.first().copied().filter(|first| {
+        objectives
+            .iter()
+            .all(|o| (o - first).abs() < OBJECTIVE_TOLERANCE)
+    });
 
     let multi_window = chains.iter().any(|chain| {
         let burns: Vec<&Vec<Window>> = chain
@@ -57,7 +76,27 @@ pub fn analyse(expr: &str) -> BurnRate {
         burn_rate: burning.iter().any(Option::is_some),
         multi_window,
         windows: windows.into_iter().map(|w| w.text).collect(),
+        objective,
     }
+}
+
+/// Objectives closer than this are the same objective (`1 - 0.0009999999999999432`).
+pub const OBJECTIVE_TOLERANCE: f64 = 1e-6;
+
+/// The objective a burn-rate comparison's threshold assumes: `1 - 0.999` and `100 - 99.9`
+/// name it; a product of a burn factor and a budget (`14.4 * 0.001`) implies `1 - budget`.
+fn budget_objective(operand: &str) -> Option<f64> {
+    let compact: String = operand.chars().filter(|c| !c.is_whitespace()).collect();
+    let spelled = ONE_MINUS.captures(&compact).and_then(|c| {
+        if let Some(ratio) = c.get(1) {
+            ratio.as_str().parse::<f64>().ok()
+        } else {
+            c.get(2)?.as_str().parse::<f64>().ok().map(|p| p / 100.0)
+        }
+    });
+    let objective = spelled.or_else(|| budget_products(&compact).first().map(|b| 1.0 - b))?;
+    let objective = (objective * 1e9).round() / 1e9;
+    (objective > 0.0 && objective < 1.0).then_some(objective)
 }
 
 #[derive(Debug, Clone)]
@@ -291,7 +330,7 @@ static NAME_WINDOW: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_]((?:\d+(?:ms|[smhdwy]))+)$").expect("valid regex"));
 /// `1 - 0.999`, `1-0.99`, `100 - 99.9`: the error budget spelled out from the objective.
 static ONE_MINUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\w.:])(?:1(?:\.0+)?-0?\.\d+|100(?:\.0+)?-\d{1,2}(?:\.\d+)?)")
+    Regex::new(r"(?:^|[^\w.:])(?:1(?:\.0+)?-(0?\.\d+)|100(?:\.0+)?-(\d{1,2}(?:\.\d+)?))")
         .expect("valid regex")
 });
 /// Two numbers multiplied, e.g. `14.4 * 0.001` or `(14.40 * 0.01000)`.
@@ -357,20 +396,57 @@ fn is_burn_metric(name: &str) -> bool {
 
 /// A product of a burn factor (1 to 1000) and an error budget (at most 25 %).
 fn has_budget_product(compact: &str) -> bool {
-    PRODUCT.captures_iter(compact).any(|c| {
-        let (Some(whole), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
-            return false;
-        };
-        let bytes = compact.as_bytes();
-        let clean_start = whole.start() == 0 || !is_number_byte(bytes[whole.start() - 1]);
-        let clean_end = whole.end() == bytes.len() || !is_number_byte(bytes[whole.end()]);
-        let (Ok(a), Ok(b)) = (a.as_str().parse::<f64>(), b.as_str().parse::<f64>()) else {
-            return false;
-        };
-        let factor_budget = |f: f64, e: f64| (1.0..=1000.0).contains(&f) && e > 0.0 && e <= 0.25;
-        clean_start && clean_end && (factor_budget(a, b) || factor_budget(b, a))
-    })
+    !budget_products(compact).is_empty()
 }
+
+/// The budgets of the products of a burn factor (1 to 1000) and an error budget (at most
+/// 25 %) in `compact`, in order.
+fn budget_products(compact: &str) -> Vec<f64> {
+    PRODUCT
+        .captures_iter(compact)
+        .filter_map(|c| {
+            let (whole, a, b) = (c.get(0)?, c.get(1)?, c.get(2)?);
+            let bytes = compact.as_bytes();
+            let clean_start = whole.start() == 0 || !is_number_byte(bytes[whole.start() - 1]);
+            let clean_end = whole.end() == bytes.len() || !is_number_byte(bytes[whole.end()]);
+            if !(clean_start && clean_end) {
+                return None;
+            }
+            let (a, b) = (
+                a.as_str().parse::<f64>().ok()?,
+                b.as_str().parse::<f64>().ok()?,
+            );
+            let factor_budget =
+                |f: f64, e: f64| (1.0..=1000.0).contains(&f) && e > 0.0 && e <= 0.25;
+            if factor_budget(a, b) {
+                Some(b)
+            } else if factor_budget(b, a) {
+                Some(a)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// SLO names and services an expression selects with `=` label matchers: `sloth_slo`,
+/// `slo`, `slo_name`, `sloth_service`, `service`, as `(label, value)` in order.
+pub fn slo_selectors(expr: &str) -> Vec<(String, String)> {
+    SLO_SELECTOR
+        .captures_iter(expr)
+        .filter_map(|c| {
+            Some((
+                c.get(1)?.as_str().to_string(),
+                c.get(2)?.as_str().to_string(),
+            ))
+        })
+        .collect()
+}
+
+static SLO_SELECTOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(sloth_slo|slo_name|slo|sloth_service|service)\s*=\s*"([^"\\]*)""#)
+        .expect("valid regex")
+});
 
 fn is_number_byte(b: u8) -> bool {
     is_word_byte(b) || b == b'.'
@@ -541,6 +617,114 @@ and
     fn subqueries_count_their_range() {
         let expr = "max_over_time((sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])))[1h:5m]) > 14.4 * (1 - 0.999)";
         assert_eq!(windows(expr), ["5m", "1h"]);
+    }
+
+    fn objective(expr: &str) -> Option<f64> {
+        analyse(expr).objective
+    }
+
+    #[test]
+    fn objective_from_sloth_budgets() {
+        // slok/sloth examples/_gen/getting-started.yml (99.9 %).
+        let expr = r#"(
+    max(slo:sli_error:ratio_rate5m{sloth_id="myservice-requests-availability", sloth_service="myservice", sloth_slo="requests-availability"} > (14.4 * 0.0009999999999999432)) without (sloth_window)
+    and
+    max(slo:sli_error:ratio_rate1h{sloth_id="myservice-requests-availability", sloth_service="myservice", sloth_slo="requests-availability"} > (14.4 * 0.0009999999999999432)) without (sloth_window)
+)
+or
+(
+    max(slo:sli_error:ratio_rate30m{sloth_id="myservice-requests-availability", sloth_service="myservice", sloth_slo="requests-availability"} > (6 * 0.0009999999999999432)) without (sloth_window)
+    and
+    max(slo:sli_error:ratio_rate6h{sloth_id="myservice-requests-availability", sloth_service="myservice", sloth_slo="requests-availability"} > (6 * 0.0009999999999999432)) without (sloth_window)
+)
+"#;
+        assert_eq!(objective(expr), Some(0.999));
+        // examples/_gen/multifile.yml, `myservice2` (99.99 %), and home-wifi.yml (95 %).
+        assert_eq!(
+            objective(
+                r#"(max(slo:sli_error:ratio_rate2h{sloth_id="myservice2-requests-availability", sloth_service="myservice2", sloth_slo="requests-availability"} > (3 * 0.00010000000000005117)) without (sloth_window) and max(slo:sli_error:ratio_rate1d{sloth_id="myservice2-requests-availability", sloth_service="myservice2", sloth_slo="requests-availability"} > (3 * 0.00010000000000005117)) without (sloth_window))"#
+            ),
+            Some(0.9999)
+        );
+        assert_eq!(
+            objective(
+                r#"max(slo:sli_error:ratio_rate5m{sloth_slo="good-wifi-client-satisfaction"} > (14.4 * 0.05)) without (sloth_window)"#
+            ),
+            Some(0.95)
+        );
+    }
+
+    #[test]
+    fn objective_from_pyrra_and_rhobs_thresholds() {
+        // rhobs/configuration rhobs-slos-mst-production.prometheusrules.yaml.
+        let availability = r#"http_requests:burnrate5m{group="metricsv1",handler="receive",job="observatorium-observatorium-mst-api",slo="api-metrics-write-availability-slo"}
+        > (14 * (1-0.99)) and http_requests:burnrate1h{group="metricsv1",handler="receive",job="observatorium-observatorium-mst-api",slo="api-metrics-write-availability-slo"}
+        > (14 * (1-0.99))"#;
+        assert_eq!(objective(availability), Some(0.99));
+        let latency = r#"http_request_duration_seconds:burnrate30m{group="metricsv1",handler="receive",job="observatorium-observatorium-mst-api",slo="api-metrics-write-latency-slo"}
+        > (7 * (1-0.9)) and http_request_duration_seconds:burnrate6h{group="metricsv1",handler="receive",job="observatorium-observatorium-mst-api",slo="api-metrics-write-latency-slo"}
+        > (7 * (1-0.9))"#;
+        assert_eq!(objective(latency), Some(0.9));
+    }
+
+    #[test]
+    fn objective_from_kube_prometheus_and_hand_written_forms() {
+        // kube-prometheus manifests/kubernetesControlPlane-prometheusRule.yaml (99 %).
+        assert_eq!(
+            objective(
+                "sum by(cluster) (apiserver_request:burnrate1h) > (14.40 * 0.01000)\nand on(cluster)\nsum by(cluster) (apiserver_request:burnrate5m) > (14.40 * 0.01000)\n"
+            ),
+            Some(0.99)
+        );
+        assert_eq!(
+            objective(
+                "(sum(rate(errors_total[30m])) / sum(rate(requests_total[30m]))) / (1 - 0.995) > 6"
+            ),
+            Some(0.995)
+        );
+        assert_eq!(
+            objective(
+                "sum(rate(http_requests_total{code=~\"5..\"}[1h])) / sum(rate(http_requests_total[1h])) > 14.4 * (1 - 0.999)"
+            ),
+            Some(0.999)
+        );
+        assert_eq!(
+            objective(
+                "100 * sum(rate(errors_total[1h])) / sum(rate(requests_total[1h])) > 14.4 * (100 - 99.5)"
+            ),
+            Some(0.995)
+        );
+    }
+
+    #[test]
+    fn no_objective_without_a_budget_or_with_disagreeing_ones() {
+        // Recording rules that compute the burn rate leave the budget out of the threshold.
+        assert_eq!(objective("slo:current_burn_rate:ratio > 2"), None);
+        assert_eq!(
+            objective(
+                "slo:sli_error:ratio_rate5m > (14.4 * 0.001) and slo:sli_error:ratio_rate1h > (14.4 * 0.01)"
+            ),
+            None
+        );
+        // A budget-looking product is not read when the operand is no burn rate.
+        assert_eq!(objective("rate(x[5m]) > 14.4 * 0.001"), None);
+    }
+
+    #[test]
+    fn slo_selectors_of_generated_alerts() {
+        let sloth = r#"max(slo:sli_error:ratio_rate5m{sloth_id="myservice-requests-availability", sloth_service="myservice", sloth_slo="requests-availability"} > (14.4 * 0.001))"#;
+        assert_eq!(
+            slo_selectors(sloth),
+            [
+                ("sloth_service".to_string(), "myservice".to_string()),
+                ("sloth_slo".to_string(), "requests-availability".to_string()),
+            ]
+        );
+        let pyrra = r#"http_requests:burnrate5m{job="api",slo="api-write",service!="x",slo_name=~"a.*"} > (14 * (1-0.99))"#;
+        assert_eq!(
+            slo_selectors(pyrra),
+            [("slo".to_string(), "api-write".to_string())]
+        );
     }
 
     #[test]

@@ -279,6 +279,10 @@ impl Walk<'_> {
             notifies: Vec::new(),
             routed_to: Vec::new(),
             route_problem: None,
+            routed_to_paging: None,
+            budget_objective: None,
+            slos: Vec::new(),
+            slo_problem: None,
             owners: Vec::new(),
             source: Source::new(self.path, Some(rule.pos)),
         });
