@@ -68,6 +68,13 @@ pub fn describe(err: &jsonschema::ValidationError, pointer: &str) -> String {
         format!("`{field}`")
     };
     let instance = err.instance();
+    // A `*_problem` field already says in words what is wrong: a policy that forbids it
+    // gets that sentence, whole, not a schema error about a string.
+    if field.ends_with("_problem")
+        && let Some(problem) = instance.as_str()
+    {
+        return problem.to_string();
+    }
     let shown = short(instance);
     match err.kind() {
         ValidationErrorKind::Required { property } => {
@@ -250,6 +257,18 @@ mod tests {
                 json!({"kinds": ["lint"]})
             ),
             ["`kinds` ([\"lint\"]) has no matching entry"]
+        );
+    }
+
+    #[test]
+    fn a_forbidden_problem_field_reads_as_its_own_sentence() {
+        let long = "routes to receiver `team-x`, which is not defined in alertmanager.yaml (routes: 3)";
+        assert_eq!(
+            messages(
+                json!({"properties": {"route_problem": {"not": {"type": "string"}}}}),
+                json!({"route_problem": long})
+            ),
+            [long]
         );
     }
 
