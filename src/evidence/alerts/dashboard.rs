@@ -22,6 +22,20 @@ pub fn may_hold_grafana_dashboard(text: &str) -> bool {
     text.contains("\"panels\"") || text.contains("\"rows\"") || text.contains("\"elements\"")
 }
 
+/// Whether a JSON file reads as a Grafana dashboard before it is parsed: it has panels and
+/// the settings every exported dashboard carries (`schemaVersion`), or panels that look
+/// like Grafana panels (`gridPos`, `targets`, `datasource`), or is a `dashboard.grafana.app`
+/// resource. Stricter than [`may_hold_grafana_dashboard`], so that other JSON with a
+/// `rows` or `panels` key is not parsed (and, when broken, not reported as a dashboard).
+pub fn may_be_grafana_dashboard_file(text: &str) -> bool {
+    may_hold_grafana_dashboard(text)
+        && (text.contains("\"schemaVersion\"")
+            || text.contains("dashboard.grafana.app/")
+            || ["\"gridPos\"", "\"targets\"", "\"datasource\""]
+                .iter()
+                .any(|k| text.contains(k)))
+}
+
 /// Parses JSON. serde_json refuses nesting deeper than 128 levels with an error (not a
 /// stack overflow), so hostile input costs nothing more than a failed parse.
 pub fn parse_json(text: &str) -> Option<Value> {

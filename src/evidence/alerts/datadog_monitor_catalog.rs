@@ -17,6 +17,10 @@
 //! described in the `datadog` module: `@handles` in the message, priority, the query's
 //! evaluation window.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::evidence::{Collector, Detector, FileContext, RepoPath, Source};
 use crate::parse::yaml::{Node, Value};
 
@@ -25,10 +29,13 @@ use super::{documents, is_disabled, kind, text_of};
 
 pub struct DatadogMonitorCatalog;
 
+/// Whether the text may hold Datadog monitors: a `type` that is a monitor type.
 fn looks_like_monitors(text: &str) -> bool {
-    text.contains("query")
-        && text.contains("type")
-        && (text.contains(" alert") || text.contains("composite") || text.contains("service check"))
+    static MONITOR_TYPE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\btype["']?\s*:\s*["']?(?:[a-z0-9-]+ alert|composite|service check)\b"#)
+            .expect("valid regex")
+    });
+    text.contains("query") && MONITOR_TYPE.is_match(text)
 }
 
 impl Detector for DatadogMonitorCatalog {
@@ -269,6 +276,19 @@ settings:
                 ("anomaly", "datadog-monitor-json", true),
             ]
         );
+    }
+
+    #[test]
+    fn only_monitor_types_make_the_file_worth_parsing() {
+        assert!(looks_like_monitors("a:\n  type: query alert\n  query: x\n"));
+        assert!(looks_like_monitors(
+            "{\"type\": \"log alert\", \"query\": \"x\"}"
+        ));
+        assert!(!looks_like_monitors(
+            "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: query\n"
+        ));
+        let broken = "- alert: A\n  type: x\n  query: [\n";
+        assert!(detect(&[("rules.yaml", broken)]).diagnostics.is_empty());
     }
 
     #[test]

@@ -54,7 +54,9 @@ const MAX_DEPTH: u32 = 96;
 
 /// Whether the text may hold Grafana alerting provisioning: the cheap test before parsing.
 fn looks_like_grafana_alerting(text: &str) -> bool {
-    (text.contains("groups") && text.contains("condition"))
+    (text.contains("groups")
+        && text.contains("title")
+        && (text.contains("condition:") || text.contains("\"condition\"")))
         || text.contains("grafana_alert")
         || text.contains("contactPoints")
         || (text.contains("policies") && text.contains("receiver") && text.contains("orgId"))

@@ -42,7 +42,7 @@ impl Detector for GrafanaDashboards {
         let Some(text) = file.text() else {
             return;
         };
-        if !dashboard::may_hold_grafana_dashboard(text) || is_helm_template(text) {
+        if !dashboard::may_be_grafana_dashboard_file(text) || is_helm_template(text) {
             return;
         }
         let Some(value) = file.json() else {
@@ -222,7 +222,15 @@ mod tests {
         ]);
         assert!(d.evidence.dashboards.is_empty());
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let d = detect(&[("dash.json", "{\"title\": \"t\", \"panels\": [\n")]);
+        let d = detect(&[("table.json", "{\"rows\": [1, 2,\n")]);
+        assert!(
+            d.diagnostics.is_empty(),
+            "broken JSON that is no dashboard is not read"
+        );
+        let d = detect(&[(
+            "dash.json",
+            "{\"title\": \"t\", \"schemaVersion\": 39, \"panels\": [\n",
+        )]);
         assert_eq!(d.diagnostics.len(), 1, "a broken dashboard is reported");
         assert_eq!(d.diagnostics[0].code, "invalid-json");
     }

@@ -33,11 +33,23 @@ pub fn label(block: &Block, i: usize) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-/// `resource "TYPE" "NAME" { … }` blocks of a file: (type, name, block).
+/// `resource "TYPE" "NAME" { … }` blocks of a file: (type, name, block). A resource
+/// switched off literally (`count = 0`, `for_each = {}`) creates nothing and is left out;
+/// one switched by an expression (`count = var.enabled ? 1 : 0`) cannot be told and stays.
 pub fn resources(body: &Body) -> impl Iterator<Item = (&str, &str, &Block)> {
     body.blocks()
         .filter(|b| b.ident.as_str() == "resource")
+        .filter(|b| !switched_off(&b.body))
         .filter_map(|b| Some((label(b, 0)?, label(b, 1)?, b)))
+}
+
+fn switched_off(body: &Body) -> bool {
+    attr_number(body, "count") == Some(0.0)
+        || match attr(body, "for_each") {
+            Some(Expression::Object(o)) => o.is_empty(),
+            Some(Expression::Array(a)) => a.is_empty(),
+            _ => false,
+        }
 }
 
 /// Where a block starts.
@@ -428,6 +440,15 @@ mod tests {
             file_argument(attr(&b, "c").unwrap()).as_deref(),
             Some("dash.json")
         );
+    }
+
+    #[test]
+    fn resources_switched_off_literally_are_left_out() {
+        let b = body(
+            "resource \"a\" \"off\" {\n  count = 0\n}\nresource \"a\" \"none\" {\n  for_each = {}\n}\nresource \"a\" \"maybe\" {\n  count = var.on ? 1 : 0\n}\nresource \"a\" \"on\" {}\n",
+        );
+        let names: Vec<&str> = resources(&b).map(|(_, n, _)| n).collect();
+        assert_eq!(names, ["maybe", "on"]);
     }
 
     #[test]
