@@ -34,7 +34,9 @@ pub fn handles(message: &str) -> Vec<String> {
     for c in HANDLE.captures_iter(message) {
         let Some(m) = c.get(1) else { continue };
         let handle = m.as_str().trim_end_matches(['.', '-']).to_string();
-        if handle.len() > 1 && !out.contains(&handle) {
+        // Slack mentions written after a Slack handle, not targets of their own.
+        let mention = matches!(handle.as_str(), "@here" | "@channel" | "@everyone");
+        if handle.len() > 1 && !mention && !out.contains(&handle) {
             out.push(handle);
         }
     }
@@ -267,7 +269,7 @@ mod tests {
 
     #[test]
     fn handles_in_messages() {
-        let m = "{{#is_alert}}Checkout is down @pagerduty-checkout{{/is_alert}}\nNotify @slack-alerts, @team-payments and @oncall@example.com.\nNot a handle: ops@example.com";
+        let m = "{{#is_alert}}Checkout is down @pagerduty-checkout{{/is_alert}}\nNotify @slack-alerts, @team-payments and @oncall@example.com.\nNot a handle: ops@example.com @slack-alerts @here";
         assert_eq!(
             handles(m),
             [

@@ -666,6 +666,68 @@ other:
     }
 
     #[test]
+    fn json_export_and_configmap_for_the_sidecar() {
+        let json = r#"{
+  "apiVersion": 1,
+  "groups": [
+    {
+      "orgId": 1,
+      "name": "payments",
+      "folder": "Payments",
+      "interval": "1m",
+      "rules": [
+        {
+          "uid": "p1",
+          "title": "PaymentsFailing",
+          "condition": "B",
+          "data": [{"refId": "A", "datasourceUid": "prom", "model": {"expr": "rate(payments_failed_total[5m]) > 0"}}],
+          "for": "3m",
+          "labels": {"severity": "critical"}
+        }
+      ]
+    }
+  ]
+}
+"#;
+        let configmap = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: grafana-alerts
+  labels:
+    grafana_alert: "1"
+data:
+  checkout-alerts.yaml: |
+    apiVersion: 1
+    groups:
+      - orgId: 1
+        name: checkout
+        folder: Checkout
+        interval: 1m
+        rules:
+          - uid: c
+            title: CheckoutDown
+            condition: A
+            data: []
+            for: 1m
+"#;
+        let d = detect(&[("export/alerts.json", json), ("k8s/alerts.yaml", configmap)]);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        let got: Vec<(&str, &str, Option<u32>)> = d
+            .evidence
+            .alerts
+            .iter()
+            .map(|a| (a.source.path.as_str(), a.name.as_str(), a.source.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("export/alerts.json", "PaymentsFailing", Some(10)),
+                ("k8s/alerts.yaml", "CheckoutDown", Some(16)),
+            ]
+        );
+    }
+
+    #[test]
     fn prometheus_rules_are_not_grafana_rules() {
         let text = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n      condition: x\n";
         let d = detect(&[("rules.yaml", text)]);
