@@ -30,10 +30,10 @@ pub mod grafana_dashboards;
 pub mod hcl_value;
 pub mod prometheus_rules;
 pub mod rule_tests;
-pub mod terraform_aws;
-pub mod terraform_azure;
+pub mod terraform_azure_monitor;
+pub mod terraform_cloudwatch;
 pub mod terraform_datadog;
-pub mod terraform_google;
+pub mod terraform_google_monitoring;
 pub mod terraform_grafana;
 pub mod terraform_newrelic;
 
@@ -47,9 +47,9 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &datadog_monitor_catalog::DatadogMonitorCatalog,
     &terraform_datadog::TerraformDatadog,
     &terraform_newrelic::TerraformNewRelic,
-    &terraform_aws::TerraformAws,
-    &terraform_azure::TerraformAzure,
-    &terraform_google::TerraformGoogle,
+    &terraform_cloudwatch::TerraformCloudWatch,
+    &terraform_azure_monitor::TerraformAzureMonitor,
+    &terraform_google_monitoring::TerraformGoogleMonitoring,
     &terraform_grafana::TerraformGrafana,
 ];
 

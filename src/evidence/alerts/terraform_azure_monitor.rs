@@ -30,7 +30,7 @@ use super::hcl_value::{
 };
 use super::terraform_datadog::is_terraform;
 
-pub struct TerraformAzure;
+pub struct TerraformAzureMonitor;
 
 /// Receiver blocks of an action group and the integration each is.
 const ACTION_RECEIVERS: &[(&str, &str)] = &[
@@ -47,7 +47,7 @@ const ACTION_RECEIVERS: &[(&str, &str)] = &[
     ("event_hub_receiver", "event-hub"),
 ];
 
-impl Detector for TerraformAzure {
+impl Detector for TerraformAzureMonitor {
     fn id(&self) -> &'static str {
         "terraform-azure-monitor"
     }
@@ -294,7 +294,7 @@ mod tests {
     use crate::evidence::alerts::test_support::{run, run_fixture};
 
     fn detect(files: &[(&str, &str)]) -> Detection {
-        run(files, &[&TerraformAzure])
+        run(files, &[&TerraformAzureMonitor])
     }
 
     #[test]
@@ -430,7 +430,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "exceptions" {
 
     #[test]
     fn fixture_repository() {
-        let d = run_fixture("format-terraform-azure-monitor", &[&TerraformAzure]);
+        let d = run_fixture("format-terraform-azure-monitor", &[&TerraformAzureMonitor]);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let got: Vec<(&str, bool, bool)> = d
             .evidence

@@ -33,9 +33,9 @@ use super::hcl_value::{
 };
 use super::terraform_datadog::is_terraform;
 
-pub struct TerraformAws;
+pub struct TerraformCloudWatch;
 
-impl Detector for TerraformAws {
+impl Detector for TerraformCloudWatch {
     fn id(&self) -> &'static str {
         "terraform-cloudwatch"
     }
@@ -266,7 +266,7 @@ mod tests {
     use crate::evidence::alerts::test_support::{run, run_fixture};
 
     fn detect(files: &[(&str, &str)]) -> Detection {
-        run(files, &[&TerraformAws])
+        run(files, &[&TerraformCloudWatch])
     }
 
     const ALARMS: &str = r#"resource "aws_sns_topic" "oncall" {
@@ -378,7 +378,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 
     #[test]
     fn fixture_repository() {
-        let d = run_fixture("format-terraform-cloudwatch", &[&TerraformAws]);
+        let d = run_fixture("format-terraform-cloudwatch", &[&TerraformCloudWatch]);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let got: Vec<(&str, bool, bool)> = d
             .evidence

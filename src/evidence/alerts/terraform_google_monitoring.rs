@@ -43,7 +43,7 @@ use super::hcl_value::{
 use super::prometheus_rules::is_paging;
 use super::terraform_datadog::is_terraform;
 
-pub struct TerraformGoogle;
+pub struct TerraformGoogleMonitoring;
 
 /// Condition blocks and the attribute holding their filter or query.
 const CONDITIONS: &[(&str, &str)] = &[
@@ -55,7 +55,7 @@ const CONDITIONS: &[(&str, &str)] = &[
     ("condition_sql", "query"),
 ];
 
-impl Detector for TerraformGoogle {
+impl Detector for TerraformGoogleMonitoring {
     fn id(&self) -> &'static str {
         "terraform-google-monitoring"
     }
@@ -279,7 +279,7 @@ mod tests {
     use crate::evidence::alerts::test_support::{run, run_fixture};
 
     fn detect(files: &[(&str, &str)]) -> Detection {
-        run(files, &[&TerraformGoogle])
+        run(files, &[&TerraformGoogleMonitoring])
     }
 
     const POLICIES: &str = r#"resource "google_monitoring_notification_channel" "pager" {
@@ -431,7 +431,10 @@ EOF
 
     #[test]
     fn fixture_repository() {
-        let d = run_fixture("format-terraform-google-monitoring", &[&TerraformGoogle]);
+        let d = run_fixture(
+            "format-terraform-google-monitoring",
+            &[&TerraformGoogleMonitoring],
+        );
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let got: Vec<(&str, bool, bool)> = d
             .evidence
