@@ -13,7 +13,9 @@
 //! A metric monitor is evaluated about once a minute over the window of its query
 //! (`avg(last_15m):…`, `.last("15m")`). It is debounced when that window is longer than
 //! one minute, so that one bad data point does not fire it on its own, except when the
-//! aggregation fires on a single point anyway: `max(…) >` or `min(…) <`. A service check
+//! aggregation fires on a single point anyway: `max(…) >` or `min(…) <`. An SLO burn-rate
+//! monitor (`burn_rate(…).long_window("1h").short_window("5m")`) is a multi-window
+//! burn-rate alert, debounced by its windows. A service check
 //! is debounced when it needs more than one check (`.last(3)`). `evaluation_delay` and
 //! `new_group_delay` delay evaluation but do not debounce.
 
@@ -155,6 +157,30 @@ pub fn window(query: &str) -> Option<Window> {
     None
 }
 
+/// An SLO burn-rate monitor (`burn_rate("slo-id").over("7d").long_window("1h")
+/// .short_window("5m") > 14.4`): multi-window when it sets both windows.
+pub fn slo_burn_rate(query: &str) -> super::burn_rate::BurnRate {
+    static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\.(?:long|short)_window\(\s*["'](\d+[smhdw])["']\s*\)"#).expect("valid regex")
+    });
+    let mut burn = super::burn_rate::BurnRate::default();
+    if !query.trim_start().starts_with("burn_rate(") {
+        return burn;
+    }
+    burn.burn_rate = true;
+    for c in WINDOW.captures_iter(query) {
+        if let Some(w) = c.get(1).map(|m| m.as_str().to_string())
+            && !burn.windows.contains(&w)
+        {
+            burn.windows.push(w);
+        }
+    }
+    burn.windows
+        .sort_by_key(|w| super::duration::millis(w).unwrap_or(u64::MAX));
+    burn.multi_window = burn.windows.len() > 1;
+    burn
+}
+
 /// A window written as `last_15m` (anomaly monitors' `trigger_window`).
 pub fn trigger_window(text: &str) -> Option<Window> {
     let t = text.trim();
@@ -252,6 +278,13 @@ impl Monitor {
             alert.debounced = w.debounced;
             alert.for_ = Some(w.text);
         }
+        let burn = slo_burn_rate(&query);
+        if burn.burn_rate {
+            alert.debounced |= burn.multi_window;
+            alert.burn_rate = true;
+            alert.multi_window = burn.multi_window;
+            alert.windows = burn.windows;
+        }
         alert.expr = query.trim().to_string();
         alert.summary = super::first_line(&message);
         alert.description = Some(message.trim().to_string()).filter(|m| !m.is_empty());
@@ -344,6 +377,16 @@ mod tests {
         );
         assert_eq!(window("123 && 456"), None);
         assert!(trigger_window("last_37m").unwrap().debounced);
+    }
+
+    #[test]
+    fn slo_burn_rate_monitors() {
+        let b = slo_burn_rate(
+            "burn_rate(\"abc123\").over(\"30d\").long_window(\"1h\").short_window(\"5m\") > 14.4",
+        );
+        assert!(b.burn_rate && b.multi_window);
+        assert_eq!(b.windows, ["5m", "1h"]);
+        assert!(!slo_burn_rate("error_budget(\"abc\").over(\"7d\") > 50").burn_rate);
     }
 
     #[test]

@@ -254,7 +254,7 @@ fn policy(body: &Body, label: &str, source: Source) -> Alert {
 }
 
 /// Lookback windows of Cloud Monitoring SLO burn-rate filters
-/// (`select_slo_burn_rate("…", "3600s")` → `1h`), without duplicates.
+/// (`select_slo_burn_rate("…", "3600s")` → `1h`), without duplicates, shortest first.
 fn slo_burn_windows(expr: &str) -> Vec<String> {
     static BURN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"select_slo_burn_rate\(\s*"[^"]*"\s*,\s*"?(\d+)s"?"#).expect("valid regex")
@@ -269,6 +269,7 @@ fn slo_burn_windows(expr: &str) -> Vec<String> {
             out.push(window);
         }
     }
+    out.sort_by_key(|w| duration::millis(w).unwrap_or(u64::MAX));
     out
 }
 
@@ -407,7 +408,7 @@ resource "google_monitoring_alert_policy" "latency" {
         let d = detect(&[("terraform/burn.tf", text)]);
         let a = &d.evidence.alerts[0];
         assert!(a.burn_rate && a.multi_window && a.debounced);
-        assert_eq!(a.windows, ["1h", "5m"]);
+        assert_eq!(a.windows, ["5m", "1h"]);
     }
 
     #[test]
