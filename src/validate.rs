@@ -262,7 +262,8 @@ mod tests {
 
     #[test]
     fn a_forbidden_problem_field_reads_as_its_own_sentence() {
-        let long = "routes to receiver `team-x`, which is not defined in alertmanager.yaml (routes: 3)";
+        let long =
+            "routes to receiver `team-x`, which is not defined in alertmanager.yaml (routes: 3)";
         assert_eq!(
             messages(
                 json!({"properties": {"route_problem": {"not": {"type": "string"}}}}),

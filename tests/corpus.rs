@@ -274,6 +274,78 @@ const EXPECTED: &[Expectation] = &[
     ("alphagov__govuk-helm-charts", "gitops", "argocd", 7),
     // slo-generator: 40 SLO configs, all under samples/ (examples), and the 2 policies
     // (`default`, `cloud_service_monitoring`) of samples/config.yaml.
+    // Grafana-managed alerting provisioned from src/grafana/provisioning/alerting: 1 cart
+    // rule + 10 collector rules (10 with runbook_url), one contact point (e-mail) and one
+    // root notification policy; 10 dashboards in provisioning/dashboards/demo.
+    (
+        "open-telemetry__opentelemetry-demo",
+        "alerts",
+        "grafana",
+        11,
+    ),
+    (
+        "open-telemetry__opentelemetry-demo",
+        "alerts",
+        "runbook_url",
+        10,
+    ),
+    ("open-telemetry__opentelemetry-demo", "receivers", "all", 1),
+    (
+        "open-telemetry__opentelemetry-demo",
+        "alert_routing",
+        "grafana",
+        1,
+    ),
+    (
+        "open-telemetry__opentelemetry-demo",
+        "dashboards",
+        "grafana",
+        10,
+    ),
+    // catalog/monitors/*.yaml: 48 monitors, one of them `enabled: false`; three
+    // `datadog_monitor` blocks (two driven by for_each over a catalog: one alert each).
+    (
+        "cloudposse__terraform-datadog-platform",
+        "alerts",
+        "datadog-monitor-catalog",
+        47,
+    ),
+    (
+        "cloudposse__terraform-datadog-platform",
+        "alerts",
+        "datadog",
+        3,
+    ),
+    (
+        "newrelic-experimental__monitoring-kubernetes-with-opentelemetry",
+        "alerts",
+        "newrelic",
+        27,
+    ),
+    (
+        "newrelic-experimental__monitoring-kubernetes-with-opentelemetry",
+        "dashboards",
+        "newrelic",
+        6,
+    ),
+    // terraform/uptime-checks: 3 google_monitoring_alert_policy; terraform/aws: 2 CloudWatch
+    // alarms; receivers: 3 PagerDuty channels, the budget e-mail channel, the SNS topic.
+    ("2i2c-org__infrastructure", "alerts", "google-monitoring", 3),
+    ("2i2c-org__infrastructure", "alerts", "cloudwatch", 2),
+    ("2i2c-org__infrastructure", "receivers", "all", 5),
+    ("2i2c-org__infrastructure", "dashboards", "grafana", 1),
+    // 22 dashboards in grafana-data/dashboards; their two legacy panel alerts notify
+    // nobody and are not alerts.
+    (
+        "jupyterhub__mybinder.org-deploy",
+        "dashboards",
+        "grafana",
+        22,
+    ),
+    ("jupyterhub__mybinder.org-deploy", "alerts", "all", 0),
+    ("alphagov__govuk-helm-charts", "dashboards", "grafana", 16),
+    // Dashboard JSON held in three ConfigMaps.
+    ("rhobs__configuration", "dashboards", "grafana", 3),
     ("google__slo-generator", "slos", "all", 0),
     (
         "google__slo-generator",

@@ -39,7 +39,7 @@ pub const KINDS: &[Kind] = &[
         id: "alerts",
         singular: "alert",
         plural: "alerts",
-        looked_for: "Prometheus rule files (`groups:` with `alert:` rules) and `PrometheusRule` resources in YAML files",
+        looked_for: "Prometheus rule files (`groups:` with `alert:` rules) and `PrometheusRule` resources; Grafana-managed alert rules (provisioning files, exports, `grafana_rule_group`); Datadog monitors (`datadog_monitor`, monitor catalogs); New Relic NRQL conditions, CloudWatch alarms, Azure Monitor alerts and Google Cloud alert policies in Terraform",
     },
     Kind {
         id: "recording_rules",
@@ -63,7 +63,7 @@ pub const KINDS: &[Kind] = &[
         id: "receivers",
         singular: "notification receiver",
         plural: "notification receivers",
-        looked_for: "receivers of Alertmanager configurations",
+        looked_for: "receivers of Alertmanager configurations, Grafana contact points, and the notification channels, action groups and SNS topics of alerts in Terraform",
     },
     Kind {
         id: "oncall",
@@ -159,7 +159,7 @@ pub const KINDS: &[Kind] = &[
         id: "dashboards",
         singular: "dashboard",
         plural: "dashboards",
-        looked_for: "Grafana dashboard JSON (files and ConfigMaps), Grafana provisioning, and dashboards as code in Terraform",
+        looked_for: "Grafana dashboard JSON (files, ConfigMaps, Helm values, `GrafanaDashboard` resources) and dashboards as code in Terraform (Grafana, Datadog, New Relic, CloudWatch, Google Cloud)",
     },
     Kind {
         id: "gitops",

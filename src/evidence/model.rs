@@ -254,13 +254,21 @@ pub struct Alert {
     pub name: String,
     /// Rule group name.
     pub group: Option<String>,
-    /// `prometheus-rules` (a rule file) or `prometheus-rule-crd` (a `PrometheusRule`).
+    /// `prometheus-rules` (a rule file) or `prometheus-rule-crd` (a `PrometheusRule`);
+    /// `grafana` (a Grafana-managed rule), `grafana-legacy` (a Grafana 8 panel alert);
+    /// `datadog` (Terraform `datadog_monitor`), `datadog-monitor-catalog`,
+    /// `datadog-monitor-json`, `datadog-monitor-crd`; `newrelic`, `cloudwatch`,
+    /// `azure-monitor`, `google-monitoring` (alerts written in Terraform).
     pub format: String,
     pub expr: String,
-    /// The `for:` duration as written.
+    /// The `for:` duration as written. For other tools, the wait or evaluation window as
+    /// written: Datadog's query window (`last_15m`), New Relic's threshold duration,
+    /// CloudWatch's evaluation periods × period, Azure's `window_size`, Google's condition
+    /// `duration`.
     #[serde(rename = "for")]
     pub for_: Option<String>,
-    /// `severity` label, when set.
+    /// `severity` label, when set (Datadog: a `severity:` tag or the priority, `P1`…`P5`;
+    /// Azure: `Sev0`…`Sev4`; Google: `critical`, `error`, `warning`).
     pub severity: Option<String>,
     /// The alert is considered paging: its severity is `critical`, `page`, `p1`, … or it
     /// has no severity at all (an unclassified alert reaches the default route).
@@ -338,7 +346,8 @@ pub struct RuleTest {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AlertRouting {
-    /// `alertmanager` (config file) or `alertmanager-config-crd`.
+    /// `alertmanager` (config file) or `alertmanager-config-crd`; `grafana` (notification
+    /// policies).
     pub format: String,
     /// Receiver of the top-level route.
     pub default_receiver: Option<String>,

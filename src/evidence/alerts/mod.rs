@@ -1,5 +1,7 @@
 //! Alerting: Prometheus rule files and `PrometheusRule` resources, promtool rule tests,
-//! Alertmanager routing.
+//! Alertmanager routing; Grafana-managed alerting; monitors, alarms and alert policies of
+//! Datadog, New Relic, CloudWatch, Azure Monitor and Google Cloud Monitoring written in
+//! Terraform; monitoring dashboards (Grafana JSON and dashboards as code).
 //!
 //! Alerting configuration turns up in many wrappers: plain files, Kubernetes resources,
 //! `kind: List` and OpenShift `Template` objects, Helm values, and YAML held as a string
@@ -13,20 +15,144 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Position, Severity};
-use crate::evidence::{Collector, Detector, FileContext};
+use crate::evidence::{Alert, Collector, Detector, FileContext, Source};
 use crate::parse::yaml::{self, Node, Value};
 
 pub mod alertmanager;
 pub mod burn_rate;
+pub mod dashboard;
+pub mod datadog;
+pub mod datadog_monitor_catalog;
 pub mod duration;
+pub mod grafana_alerting;
+pub mod grafana_dashboard_configmaps;
+pub mod grafana_dashboards;
+pub mod hcl_value;
 pub mod prometheus_rules;
 pub mod rule_tests;
+pub mod terraform_azure_monitor;
+pub mod terraform_cloudwatch;
+pub mod terraform_datadog;
+pub mod terraform_google_monitoring;
+pub mod terraform_grafana;
+pub mod terraform_newrelic;
 
 pub static DETECTORS: &[&dyn Detector] = &[
     &prometheus_rules::PrometheusRules,
     &rule_tests::RuleTests,
     &alertmanager::Alertmanager,
+    &grafana_alerting::GrafanaAlerting,
+    &grafana_dashboards::GrafanaDashboards,
+    &grafana_dashboard_configmaps::GrafanaDashboardConfigMaps,
+    &datadog_monitor_catalog::DatadogMonitorCatalog,
+    &terraform_datadog::TerraformDatadog,
+    &terraform_newrelic::TerraformNewRelic,
+    &terraform_cloudwatch::TerraformCloudWatch,
+    &terraform_azure_monitor::TerraformAzureMonitor,
+    &terraform_google_monitoring::TerraformGoogleMonitoring,
+    &terraform_grafana::TerraformGrafana,
 ];
+
+/// An alert with every optional field unset, for detectors to fill.
+pub(crate) fn new_alert(name: String, format: &str, source: Source) -> Alert {
+    Alert {
+        name,
+        group: None,
+        format: format.to_string(),
+        expr: String::new(),
+        for_: None,
+        severity: None,
+        paging: false,
+        labels: Default::default(),
+        annotations: Default::default(),
+        summary: None,
+        description: None,
+        runbook_url: None,
+        runbook_resolves: None,
+        runbook_problem: None,
+        burn_rate: false,
+        multi_window: false,
+        windows: Vec::new(),
+        debounced: false,
+        templated: false,
+        notifies: Vec::new(),
+        routed_to: Vec::new(),
+        route_problem: None,
+        routed_to_paging: None,
+        budget_objective: None,
+        slos: Vec::new(),
+        slo_problem: None,
+        owners: Vec::new(),
+        source,
+    }
+}
+
+/// The first line of a notification text that says something: template-only lines
+/// (`{{#is_alert}}`), headings marks and blank lines are skipped.
+pub(crate) fn first_line(text: &str) -> Option<String> {
+    text.lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .find(|l| {
+            let template_only =
+                l.starts_with("{{") && l.ends_with("}}") && l.matches("{{").count() == 1;
+            !(l.is_empty() || template_only)
+        })
+        .map(str::to_string)
+}
+
+/// A runbook link written in free text (a notification message, a documentation block): a
+/// Markdown link whose text names a runbook or playbook, a URL on a line that does, or a
+/// URL whose path does.
+pub(crate) fn runbook_in_text(text: &str) -> Option<String> {
+    static MD_LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\[([^\]]*)\]\((https?://[^)\s]+)\)").expect("valid regex"));
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"https?://[^\s)\]>"'|]+"#).expect("valid regex"));
+    let names_runbook = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        ["runbook", "playbook", "run book", "sop"]
+            .iter()
+            .any(|w| s.contains(w))
+    };
+    if let Some(c) = MD_LINK
+        .captures_iter(text)
+        .find(|c| c.get(1).is_some_and(|t| names_runbook(t.as_str())))
+    {
+        return c.get(2).map(|m| m.as_str().to_string());
+    }
+    for line in text.lines() {
+        let mut urls = URL
+            .find_iter(line)
+            .map(|m| m.as_str().trim_end_matches(['.', ',']));
+        let line_names = names_runbook(&URL.replace_all(line, ""));
+        if let Some(url) = urls.find(|u| line_names || names_runbook(u)) {
+            return Some(url.to_string());
+        }
+    }
+    None
+}
+
+/// A note that an alert is switched off in its own definition (Grafana `isPaused`, New
+/// Relic or Azure `enabled = false`): listed, but it never fires.
+pub(crate) fn paused_note(path: &str, pos: Option<Position>, name: &str, how: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Note,
+        "alert-disabled",
+        format!("alert `{name}` is switched off ({how}): it is listed as an alert but never fires"),
+    )
+    .at(path, pos)
+}
+
+/// Seconds as a duration the way Prometheus writes it (`300` → `5m`, `90` → `90s`).
+pub(crate) fn seconds_text(secs: u64) -> String {
+    if secs > 0 && secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else if secs > 0 && secs.is_multiple_of(60) {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
 
 /// The YAML documents of a file, and whether they were read tolerantly from a template.
 pub(crate) struct Documents<'a> {

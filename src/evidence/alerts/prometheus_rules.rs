@@ -38,7 +38,7 @@ const PAGING_SEVERITIES: &[&str] = &[
 ];
 
 /// Annotation (or label) names that hold a runbook link, in order of preference.
-const RUNBOOK_KEYS: &[&str] = &[
+pub(crate) const RUNBOOK_KEYS: &[&str] = &[
     "runbook_url",
     "runbook",
     "runbook_link",
@@ -190,6 +190,11 @@ impl Walk<'_> {
         for group in groups.as_seq() {
             let group_name = text_of(group.get("name"));
             for rule in group.get("rules").map(Node::as_seq).unwrap_or_default() {
+                // A Grafana-managed rule in the ruler API's shape (`expr: ""` next to
+                // `grafana_alert`) belongs to `grafana-alerting`.
+                if rule.get("grafana_alert").is_some() {
+                    continue;
+                }
                 if let Some(name) = text_of(rule.get("alert")) {
                     self.alert(rule, name, group_name.clone(), format);
                 } else if let Some(name) = text_of(rule.get("record")) {
@@ -600,6 +605,13 @@ thanos:
         let grafana = "apiVersion: 1\ngroups:\n  - orgId: 1\n    name: g\n    rules:\n      - uid: x\n        title: alert\n";
         let d = detect(&[("grafana/alerting.yaml", grafana)]);
         assert!(d.evidence.alerts.is_empty() && d.diagnostics.is_empty());
+        let ruler = "g:\n- name: g\n  rules:\n  - expr: ''\n    grafana_alert:\n      title: A\n";
+        let d = detect(&[("grafana/ruler.yaml", ruler)]);
+        assert!(
+            d.evidence.alerts.is_empty() && d.diagnostics.is_empty(),
+            "{:?}",
+            d.diagnostics
+        );
     }
 
     #[test]
