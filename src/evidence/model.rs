@@ -297,6 +297,10 @@ pub struct Alert {
     pub debounced: bool,
     /// The rule file is a Helm/Go template; fields may hold `{{ … }}` expressions.
     pub templated: bool,
+    /// The alert exists for the alerting pipeline, not for a human to act on: an
+    /// always-firing watchdog or heartbeat (`vector(1)`, named `Watchdog`, `Heartbeat`,
+    /// `DeadMansSwitch`) or an inhibition-only alert (named `Inhibition…`). Never paging.
+    pub meta: bool,
     /// Notification targets the alert names itself: Datadog/New Relic `@pagerduty-…`,
     /// `@slack-…` handles in its message, CloudWatch alarm actions, Grafana contact points,
     /// Google notification channels.

@@ -844,6 +844,7 @@ mod tests {
 
     fn alert(name: &str) -> Alert {
         Alert {
+            meta: false,
             name: name.to_string(),
             group: None,
             format: "prometheus-rules".into(),

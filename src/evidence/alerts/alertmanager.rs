@@ -228,7 +228,12 @@ impl Walk<'_> {
             for (provider, key) in &integrations {
                 if ONCALL_PROVIDERS.contains(&provider.as_str()) {
                     self.out.evidence.oncall.push(OnCall {
-                        provider: provider.clone(),
+                        // VictorOps is now Splunk On-Call; one provider name across formats.
+                        provider: if provider == "victorops" {
+                            "splunk-oncall".to_string()
+                        } else {
+                            provider.clone()
+                        },
                         kind: "receiver".to_string(),
                         name: name.clone(),
                         source: Source::new(self.path, Some(key.pos)),
@@ -945,7 +950,7 @@ receivers:
             .iter()
             .map(|o| o.provider.as_str())
             .collect();
-        assert_eq!(providers, ["pagerduty", "opsgenie", "victorops"]);
+        assert_eq!(providers, ["pagerduty", "opsgenie", "splunk-oncall"]);
         assert!(d.evidence.receivers.iter().all(|r| r.used));
     }
 }

@@ -75,6 +75,7 @@ pub(crate) fn new_alert(name: String, format: &str, source: Source) -> Alert {
         windows: Vec::new(),
         debounced: false,
         templated: false,
+        meta: false,
         notifies: Vec::new(),
         routed_to: Vec::new(),
         route_problem: None,
@@ -85,6 +86,19 @@ pub(crate) fn new_alert(name: String, format: &str, source: Source) -> Alert {
         owners: Vec::new(),
         source,
     }
+}
+
+/// Whether an alert exists for the alerting pipeline rather than for a human: a watchdog
+/// or heartbeat that always fires, or an alert whose only job is to inhibit others.
+pub(crate) fn is_meta_alert(name: &str, expr: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let compact: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
+    lower.starts_with("inhibition")
+        || matches!(
+            lower.as_str(),
+            "watchdog" | "heartbeat" | "deadmansswitch" | "deadmanssnitch" | "alwaysfiring"
+        )
+        || compact == "vector(1)"
 }
 
 /// The first line of a notification text that says something: template-only lines
@@ -369,6 +383,18 @@ pub(crate) fn text_of(node: Option<&Node>) -> Option<String> {
     node.and_then(Node::scalar_text)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod meta_tests {
+    #[test]
+    fn watchdogs_and_inhibitions_are_meta_alerts() {
+        assert!(super::is_meta_alert("Watchdog", "vector(1)"));
+        assert!(super::is_meta_alert("InhibitionKubeletDown", "up == 0"));
+        assert!(super::is_meta_alert("PrometheusAlive", " vector( 1 ) "));
+        assert!(!super::is_meta_alert("KubeletDown", "up == 0"));
+        assert!(!super::is_meta_alert("HeartbeatMissing", "absent(up)"));
+    }
 }
 
 #[cfg(test)]

@@ -261,11 +261,13 @@ impl Walk<'_> {
         let severity = non_empty(&labels, "severity");
         let for_ = text_of(rule.get("for"));
         let burn = burn_rate::analyse(&expr);
+        let meta = super::is_meta_alert(&name, &expr);
         self.out.evidence.alerts.push(Alert {
+            meta,
             name,
             group,
             format: format.to_string(),
-            paging: is_paging(severity.as_deref()),
+            paging: !meta && is_paging(severity.as_deref()),
             debounced: is_debounced(for_.as_deref(), &burn),
             expr,
             for_,

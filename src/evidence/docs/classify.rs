@@ -526,6 +526,7 @@ const PM_ACTION_ITEMS: &[&str] = &[
     "actions following review",
     "future actions",
     "remediation items",
+    "recommendations",
 ];
 const PM_LESSONS: &[&str] = &[
     "lessons*",
