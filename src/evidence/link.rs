@@ -20,6 +20,7 @@ pub fn run(out: &mut Collector, index: &FileIndex) {
     link_slo_alerting(out);
     link_burn_rate_objectives(out);
     route_alerts(out);
+    route_by_notification_targets(out);
     cover_ecosystems(out);
     assign_owners(out);
 }
@@ -85,6 +86,42 @@ fn route_alerts(out: &mut Collector) {
         {
             let count = reached.get(&(i, receiver.name.as_str())).copied();
             receiver.routed_alerts = Some(count.unwrap_or(0));
+        }
+    }
+}
+
+/// Alerts that name their notification targets themselves (Terraform alert policies and
+/// alarms, Grafana rules with a contact point) reach the receivers with that name or
+/// Terraform address, wherever in the repository they are defined.
+fn route_by_notification_targets(out: &mut Collector) {
+    let evidence = &mut out.evidence;
+    let mut reached: BTreeMap<usize, u32> = BTreeMap::new();
+    for alert in &mut evidence.alerts {
+        if !alert.routed_to.is_empty() || alert.notifies.is_empty() {
+            continue;
+        }
+        let mut routed_to = BTreeSet::new();
+        let mut paging = false;
+        for target in &alert.notifies {
+            for (i, receiver) in evidence.receivers.iter().enumerate() {
+                let matches = receiver.name == *target
+                    || receiver.address.as_deref() == Some(target.as_str());
+                if matches && receiver.source.example == alert.source.example {
+                    routed_to.insert(receiver.name.clone());
+                    paging |= receiver.paging;
+                    *reached.entry(i).or_default() += 1;
+                }
+            }
+        }
+        if !routed_to.is_empty() {
+            alert.routed_to = routed_to.into_iter().collect();
+            alert.routed_to_paging = Some(paging || alert.routed_to_paging.unwrap_or(false));
+        }
+    }
+    for (i, count) in reached {
+        if let Some(receiver) = evidence.receivers.get_mut(i) {
+            receiver.used = true;
+            receiver.routed_alerts = Some(receiver.routed_alerts.unwrap_or(0) + count);
         }
     }
 }

@@ -371,6 +371,9 @@ pub struct Receiver {
     pub integrations: Vec<String>,
     /// Pages a human (PagerDuty, Opsgenie, VictorOps, Pushover).
     pub paging: bool,
+    /// How alerts refer to the receiver when it is not by name: the Terraform address
+    /// (`google_monitoring_notification_channel.pagerduty`).
+    pub address: Option<String>,
     /// Referenced by at least one route.
     pub used: bool,
     /// Number of the repository's alerts that can reach it through its routing. Absent

@@ -247,6 +247,7 @@ impl Walk<'_> {
                 source: source.clone(),
             });
             self.out.evidence.receivers.push(Receiver {
+                address: None,
                 used: referenced.contains(&name),
                 name,
                 integrations: integrations.into_iter().map(|(i, _)| i).collect(),

@@ -314,6 +314,7 @@ impl Walk<'_> {
                 .receivers
                 .push((self.out.evidence.receivers.len(), name.clone()));
             self.out.evidence.receivers.push(Receiver {
+                address: None,
                 routed_alerts: None,
                 name,
                 integrations,

@@ -280,6 +280,7 @@ fn action_group(body: &Body, label: &str, source: Source) -> Receiver {
         .any(|i| matches!(i.as_str(), "sms" | "voice" | "pagerduty" | "opsgenie"));
     Receiver {
         routed_alerts: None,
+        address: Some(format!("azurerm_monitor_action_group.{label}")),
         name,
         integrations,
         paging,

@@ -251,6 +251,7 @@ fn topics(
         let (name, _) = name_or_label(&block.body, &["name"], label);
         out.evidence.receivers.push(Receiver {
             routed_alerts: None,
+            address: Some(format!("aws_sns_topic.{label}")),
             name,
             integrations,
             paging,

@@ -129,6 +129,7 @@ impl Detector for TerraformGoogleMonitoring {
                 .is_some_and(|i| matches!(i, "pagerduty" | "opsgenie" | "sms"));
             out.evidence.receivers.push(Receiver {
                 routed_alerts: None,
+                address: Some(format!("google_monitoring_notification_channel.{label}")),
                 name,
                 integrations: integration.into_iter().collect(),
                 paging,

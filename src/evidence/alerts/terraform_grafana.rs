@@ -173,6 +173,7 @@ impl Detector for TerraformGrafana {
             integrations.dedup();
             out.evidence.receivers.push(Receiver {
                 routed_alerts: None,
+                address: Some(format!("grafana_contact_point.{l}")),
                 used: used.contains(&name),
                 name,
                 integrations,

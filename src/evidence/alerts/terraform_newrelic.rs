@@ -98,6 +98,7 @@ impl Detector for TerraformNewRelic {
                     }
                     out.evidence.receivers.push(Receiver {
                         routed_alerts: None,
+                        address: Some(format!("{type_}.{label}")),
                         name,
                         paging: provider.is_some(),
                         integrations: integration.into_iter().collect(),
