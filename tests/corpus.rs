@@ -475,3 +475,38 @@ fn corpus_evidence_counts_match_what_a_reader_finds() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Every evidence list of every corpus repository, counted: items that count towards
+/// levels, and items in example folders. The snapshot is the pinned record of what opready
+/// finds; the hand-checked EXPECTED table above says why the key numbers are right. A
+/// change here must come from a detection change that a reader of the files agrees with.
+#[test]
+fn corpus_evidence_counts_per_repository_and_list() {
+    let Some(corpus) = corpus() else { return };
+    let mut table = String::new();
+    for repo in repos(&corpus) {
+        let name = repo.file_name().unwrap().to_string_lossy().to_string();
+        let (_, doc) = run(&["check", "--evidence", "--format", "json"], &repo);
+        let mut cells = Vec::new();
+        for (list, items) in doc["evidence"].as_object().unwrap() {
+            let Some(items) = items.as_array() else {
+                continue;
+            };
+            if items.is_empty() {
+                continue;
+            }
+            let examples = items
+                .iter()
+                .filter(|i| i["source"]["example"] == Value::Bool(true))
+                .count();
+            let counted = items.len() - examples;
+            cells.push(if examples > 0 {
+                format!("{list}={counted}(+{examples} ex)")
+            } else {
+                format!("{list}={counted}")
+            });
+        }
+        table.push_str(&format!("{name}: {}\n", cells.join(" ")));
+    }
+    insta::assert_snapshot!("corpus_evidence_counts", table);
+}
