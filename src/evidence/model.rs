@@ -640,6 +640,10 @@ pub struct Workload {
     pub labels: BTreeMap<String, String>,
     /// Read from a Helm/Go template.
     pub templated: bool,
+    /// A CronJob or Job with `spec.suspend: true`: defined, but it runs nothing until it is
+    /// resumed, so it is no scheduled automation. (A Deployment scaled to `replicas: 0`
+    /// is not suspended: it is scaled, often by an autoscaler, and still needs requests.)
+    pub suspended: bool,
     pub source: Source,
 }
 
