@@ -483,11 +483,13 @@ fn cover_ecosystems(out: &mut Collector) {
         .iter()
         .filter(|d| !d.source.example)
         .collect();
-    let all_updates = updates.iter().any(|d| d.all_ecosystems);
-    let updated: BTreeSet<String> = updates
-        .iter()
-        .flat_map(|d| d.ecosystems.iter().cloned())
-        .collect();
+    // A configuration covers the ecosystems it lists, or all but those it switches off.
+    let covers = |name: &String| {
+        updates.iter().any(|d| {
+            d.ecosystems.contains(name)
+                || (d.all_ecosystems && !d.disabled_ecosystems.contains(name))
+        })
+    };
     let mut scans_all = false;
     let mut scanned: BTreeSet<String> = BTreeSet::new();
     for step in evidence
@@ -505,7 +507,7 @@ fn cover_ecosystems(out: &mut Collector) {
         }
     }
     for eco in &mut evidence.ecosystems {
-        eco.updates = all_updates || updated.contains(&eco.name);
+        eco.updates = covers(&eco.name);
         eco.scanned = (scans_all && eco.category == "package") || scanned.contains(&eco.name);
     }
 }

@@ -539,8 +539,17 @@ pub struct DependencyUpdates {
     pub tool: String,
     /// Ecosystems covered, with the names used in `ecosystems`.
     pub ecosystems: Vec<String>,
-    /// Covers every ecosystem it can detect (Renovate without `enabledManagers`).
+    /// Covers every ecosystem it can detect (Renovate without `enabledManagers`), except
+    /// `disabled_ecosystems`.
     pub all_ecosystems: bool,
+    /// Ecosystems the configuration switches off, with the names used in `ecosystems`:
+    /// Renovate managers disabled by a per-manager block (`"gomod": {"enabled": false}`) or
+    /// by a `packageRules` entry that matches whole managers (`matchManagers` and nothing
+    /// narrower) with `enabled: false`. An ecosystem is listed once every manager of its
+    /// manifests is off (switching off `pip_requirements` leaves `poetry` and `pep621` for
+    /// `pyproject.toml`, so `pip` stays covered). Never in `ecosystems`; `all_ecosystems`
+    /// does not cover them. Empty for Dependabot.
+    pub disabled_ecosystems: Vec<String>,
     /// Some updates are merged automatically.
     pub automerge: bool,
     pub source: Source,
