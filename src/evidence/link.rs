@@ -13,6 +13,11 @@ use crate::evidence::{Alert, Collector, Slo};
 use crate::scan::FileIndex;
 
 pub fn run(out: &mut Collector, index: &FileIndex) {
+    // Helm chart templates that the chart's values switch off are no evidence: drop them
+    // before anything is linked to them (see `helm`; it reads the repository's other
+    // values files, but only when some template is switched off by its chart's defaults).
+    crate::evidence::helm::skip_switched_off_templates(out, index);
+
     // SLO formats complete their SLOs from other files first (slo-generator policies,
     // Nobl9 alert policies, Terraform alerts on SLO resources): see `slo::link`.
     crate::evidence::slo::link(out);
