@@ -416,6 +416,18 @@ const EXPECTED: &[Expectation] = &[
         "reviewed",
         56,
     ),
+    // Helm templates switched off by their chart's values are no evidence. govuk's
+    // generic-govuk-app leaves workers, redis, DB migrations, error-page uploads, cron
+    // tasks (`cronTasks: []`) and autoscaling (`podAutoscaling` unset) off, and nothing in
+    // the repository switches them on: its Deployment and assets-upload Job remain, with
+    // the renovate CronJob. mybinder's `awsEcrRegistryCleaner` is off everywhere, but
+    // config/prod.yaml switches the BinderHub HPA on (`binderhub.hpa.enabled`), and
+    // podinfo's values-prod.yaml its chart's HPA (`hpa.enabled`): both are kept.
+    ("alphagov__govuk-helm-charts", "workloads", "all", 3),
+    ("alphagov__govuk-helm-charts", "autoscalers", "all", 0),
+    ("jupyterhub__mybinder.org-deploy", "workloads", "all", 9),
+    ("jupyterhub__mybinder.org-deploy", "autoscalers", "all", 1),
+    ("stefanprodan__podinfo", "autoscalers", "all", 9),
     // The copies hold no API specification (opentelemetry-demo's protos and podinfo's
     // swagger.json were not copied): nothing must be taken for one.
     ("open-telemetry__opentelemetry-demo", "api_specs", "all", 0),

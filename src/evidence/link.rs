@@ -13,6 +13,11 @@ use crate::evidence::{Alert, Collector, Slo};
 use crate::scan::FileIndex;
 
 pub fn run(out: &mut Collector, index: &FileIndex) {
+    // Helm chart templates that the chart's values switch off are no evidence: drop them
+    // before anything is linked to them (see `helm`; it reads the repository's other
+    // values files, but only when some template is switched off by its chart's defaults).
+    crate::evidence::helm::skip_switched_off_templates(out, index);
+
     // SLO formats complete their SLOs from other files first (slo-generator policies,
     // Nobl9 alert policies, Terraform alerts on SLO resources): see `slo::link`.
     crate::evidence::slo::link(out);
@@ -520,11 +525,13 @@ fn cover_ecosystems(out: &mut Collector) {
         .iter()
         .filter(|d| !d.source.example)
         .collect();
-    let all_updates = updates.iter().any(|d| d.all_ecosystems);
-    let updated: BTreeSet<String> = updates
-        .iter()
-        .flat_map(|d| d.ecosystems.iter().cloned())
-        .collect();
+    // A configuration covers the ecosystems it lists, or all but those it switches off.
+    let covers = |name: &String| {
+        updates.iter().any(|d| {
+            d.ecosystems.contains(name)
+                || (d.all_ecosystems && !d.disabled_ecosystems.contains(name))
+        })
+    };
     let mut scans_all = false;
     let mut scanned: BTreeSet<String> = BTreeSet::new();
     for step in evidence
@@ -542,7 +549,7 @@ fn cover_ecosystems(out: &mut Collector) {
         }
     }
     for eco in &mut evidence.ecosystems {
-        eco.updates = all_updates || updated.contains(&eco.name);
+        eco.updates = covers(&eco.name);
         eco.scanned = (scans_all && eco.category == "package") || scanned.contains(&eco.name);
     }
 }

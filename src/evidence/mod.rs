@@ -16,6 +16,7 @@ use crate::parse::{asciidoc, rst};
 use crate::scan::{FileEntry, FileIndex, ReadError};
 
 pub mod facts;
+pub mod helm;
 pub mod kinds;
 pub mod link;
 pub mod model;
@@ -67,6 +68,10 @@ pub struct Collector {
     /// Alert routing trees found (Alertmanager routes with their matchers and receivers),
     /// for routing every alert through them in the link stage.
     pub routing_trees: Vec<routing::RoutingTree>,
+
+    /// Helm chart default values and the guards of chart templates, for leaving out
+    /// templates their chart switches off (see [`helm`]).
+    pub helm: helm::HelmTables,
 }
 
 impl Collector {
@@ -307,6 +312,10 @@ pub fn detect(index: &FileIndex, detectors: &[&dyn Detector]) -> Detection {
         }
         if file.was_read() {
             files_read += 1;
+            // A chart template wrapped whole in `{{ if … }}`: remember its guard.
+            if let Some(text) = file.text() {
+                helm::record_guard(&path, text, &mut out.helm);
+            }
         }
         out.diagnostics.extend(file.diagnostics());
         if let Some(Some(md)) = file.markdown.into_inner() {
@@ -655,6 +664,19 @@ impl Evidence {
     /// Sorts every list by source so output does not depend on detector order.
     pub fn sort(&mut self) {
         for_each_list!(mut self, |_name, list| sort_by_source(list));
+    }
+
+    /// Keeps the items of every list whose source passes `keep`.
+    pub fn retain_sources(&mut self, keep: impl Fn(&Source) -> bool) {
+        for_each_list!(mut self, |_name, list| list.retain(|item| keep(item.source())));
+    }
+
+    /// The files some evidence item comes from.
+    pub fn source_paths(&self) -> std::collections::BTreeSet<&str> {
+        let mut paths = std::collections::BTreeSet::new();
+        for_each_list!(self, |_name, list| paths
+            .extend(list.iter().map(|item| item.source().path.as_str())));
+        paths
     }
 
     /// Number of items in each list, by list name, in document order.

@@ -555,8 +555,17 @@ pub struct DependencyUpdates {
     pub tool: String,
     /// Ecosystems covered, with the names used in `ecosystems`.
     pub ecosystems: Vec<String>,
-    /// Covers every ecosystem it can detect (Renovate without `enabledManagers`).
+    /// Covers every ecosystem it can detect (Renovate without `enabledManagers`), except
+    /// `disabled_ecosystems`.
     pub all_ecosystems: bool,
+    /// Ecosystems the configuration switches off, with the names used in `ecosystems`:
+    /// Renovate managers disabled by a per-manager block (`"gomod": {"enabled": false}`) or
+    /// by a `packageRules` entry that matches whole managers (`matchManagers` and nothing
+    /// narrower) with `enabled: false`. An ecosystem is listed once every manager of its
+    /// manifests is off (switching off `pip_requirements` leaves `poetry` and `pep621` for
+    /// `pyproject.toml`, so `pip` stays covered). Never in `ecosystems`; `all_ecosystems`
+    /// does not cover them. Empty for Dependabot.
+    pub disabled_ecosystems: Vec<String>,
     /// Some updates are merged automatically.
     pub automerge: bool,
     pub source: Source,
@@ -656,6 +665,10 @@ pub struct Workload {
     pub labels: BTreeMap<String, String>,
     /// Read from a Helm/Go template.
     pub templated: bool,
+    /// A CronJob or Job with `spec.suspend: true`: defined, but it runs nothing until it is
+    /// resumed, so it is no scheduled automation. (A Deployment scaled to `replicas: 0`
+    /// is not suspended: it is scaled, often by an autoscaler, and still needs requests.)
+    pub suspended: bool,
     pub source: Source,
 }
 

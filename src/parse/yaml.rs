@@ -105,6 +105,16 @@ pub fn parse_templated(text: &str) -> Result<Vec<Node>, YamlError> {
     }
 }
 
+/// The byte ranges of a Helm/Go template's actions (`{{ … }}`, comments included), in
+/// text order.
+pub fn template_actions(text: &str) -> Vec<std::ops::Range<usize>> {
+    scan_actions(text)
+        .0
+        .into_iter()
+        .map(|a| a.start..a.end)
+        .collect()
+}
+
 /// Placeholder for an inline template action.
 pub const TEMPLATE_PLACEHOLDER: &str = "TEMPLATED";
 

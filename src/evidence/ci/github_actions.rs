@@ -14,6 +14,10 @@
 //! - A job calling a reusable workflow of the same repository takes that workflow's kinds
 //!   (see [`super::link_called_workflows`]).
 //!
+//! A job or step switched off with a literal false condition (`if: false`,
+//! `if: ${{ false }}`, `if: 'false'`) never runs: it adds no steps, calls and kinds, and
+//! a disabled job is not counted in `jobs`.
+//!
 //! YAML 1.1 reads a bare `on:` key as the boolean `true`; both spellings are accepted.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,7 +75,12 @@ pub fn read_workflow(path: &str, doc: &Node) -> Option<Pipeline> {
 
     let mut steps = Vec::new();
     let mut calls = BTreeSet::new();
+    let mut disabled_jobs = 0u32;
     for (key, job) in jobs.as_map() {
+        if switched_off(job.get("if")) {
+            disabled_jobs += 1;
+            continue;
+        }
         let Some(job_id) = key.scalar_text() else {
             continue;
         };
@@ -84,7 +93,7 @@ pub fn read_workflow(path: &str, doc: &Node) -> Option<Pipeline> {
         name,
         path: path.to_string(),
         triggers,
-        jobs: jobs.as_map().len() as u32,
+        jobs: (jobs.as_map().len() as u32).saturating_sub(disabled_jobs),
         steps,
         step_kinds: Vec::new(),
         reusable,
@@ -93,6 +102,27 @@ pub fn read_workflow(path: &str, doc: &Node) -> Option<Pipeline> {
     };
     refresh_step_kinds(&mut pipeline);
     Some(pipeline)
+}
+
+/// An `if:` condition that is literally false (`false`, `'false'`, `${{ false }}`): the
+/// job or step never runs. Any other expression may be true.
+fn switched_off(condition: Option<&Node>) -> bool {
+    let Some(condition) = condition else {
+        return false;
+    };
+    match &condition.value {
+        Value::Bool(b) => !b,
+        Value::String(s) => {
+            let s = s.trim();
+            let inner = s
+                .strip_prefix("${{")
+                .and_then(|rest| rest.strip_suffix("}}"))
+                .unwrap_or(s)
+                .trim();
+            inner == "false"
+        }
+        _ => false,
+    }
 }
 
 /// The `on:` value, whether the key was read as the string `on` or YAML 1.1's `true`.
@@ -209,6 +239,9 @@ fn read_job(path: &str, job_id: &str, job: &Node, calls: &mut BTreeSet<String>) 
     }
 
     for item in job.get("steps").map(Node::as_seq).unwrap_or(&[]) {
+        if switched_off(item.get("if")) {
+            continue;
+        }
         let uses = item.get("uses").and_then(Node::as_str);
         let run = item.get("run").and_then(Node::scalar_text);
         let name = item.get("name").and_then(Node::scalar_text);
@@ -658,6 +691,48 @@ jobs:
     }
 
     #[test]
+    fn jobs_and_steps_switched_off_do_not_count() {
+        let text = r#"on: push
+jobs:
+  test:
+    runs-on: x
+    steps:
+      - run: go test ./...
+      - name: Lint (off until the linter config is fixed)
+        if: false
+        run: golangci-lint run
+  deploy:
+    if: ${{ false }}
+    runs-on: x
+    environment: production
+    steps:
+      - run: ./scripts/deploy.sh
+  scan:
+    if: 'false'
+    uses: ./.github/workflows/scan.yml
+  release:
+    if: "${{false}}"
+    runs-on: x
+    steps:
+      - run: goreleaser release
+  docs:
+    if: github.ref == 'refs/heads/main' && false
+    runs-on: x
+    steps:
+      - run: make docs
+"#;
+        let e = scan(&[(".github/workflows/ci.yml", text)]);
+        let p = &e.pipelines[0];
+        // `docs` may run: only a literally false condition switches a job off.
+        assert_eq!(p.jobs, 2);
+        let jobs: Vec<&str> = p.steps.iter().map(|s| s.job.as_str()).collect();
+        assert_eq!(jobs, ["test", "docs"]);
+        assert_eq!(p.step_kinds, ["test"]);
+        assert!(p.calls.is_empty());
+        assert!(!switched_off(None));
+    }
+
+    #[test]
     fn fixture_repository() {
         let root =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-github-actions");
@@ -692,7 +767,9 @@ jobs:
             .collect();
         assert_eq!(scanners, vec!["trivy", "checkov"]);
         assert!(p("Tests").reusable);
+        // The image scan job is switched off (`if: ${{ false }}`).
         assert_eq!(p("Deploy").step_kinds, vec!["build", "deploy", "release"]);
+        assert_eq!(p("Deploy").jobs, 2);
         assert_eq!(p("Release").triggers, vec!["tag"]);
         assert_eq!(p("Dependabot auto-merge").step_kinds, vec!["automerge"]);
     }

@@ -14,6 +14,8 @@
 //!   stage, rules and environment; `!reference [.template, script]` is resolved too.
 //! - When a job's scripts say nothing, its name, then its explicit `stage:` (`test`,
 //!   `lint`, `build`, `deploy`) give it a kind; a job with an `environment:` deploys.
+//! - A job that never runs (`when: never`, or `rules:` whose every rule says
+//!   `when: never`) is skipped: it adds no job, step, trigger or downstream pipeline.
 //! - Local files it includes (`.gitlab/ci/*.yml`) add their jobs and steps to the same
 //!   pipeline, each step keeping its own file as source. Files are read in path order, so
 //!   this works for included files that sort after `.gitlab-ci.yml` (`.gitlab/…`, `ci/…`).
@@ -243,8 +245,11 @@ fn read_config(path: &str, doc: &Node) -> Config {
         if RESERVED.contains(&name) || name.starts_with('.') || !node.is_map() {
             continue;
         }
-        config.jobs += 1;
         let job = effective(node, &ctx, 0, &mut Vec::new());
+        if never_runs(&job, &ctx) {
+            continue;
+        }
+        config.jobs += 1;
         job_triggers(&job, &ctx, &mut config.triggers);
         if let Some(trigger) = job.get("trigger") {
             for target in trigger_targets(trigger) {
@@ -356,6 +361,19 @@ fn collect_rules<'a>(node: &'a Node, ctx: &Ctx<'a>, depth: u8, out: &mut Vec<&'a
     for item in node.as_seq() {
         collect_rules(item, ctx, depth + 1, out);
     }
+}
+
+/// A job that never runs: `when: never`, or rules that all say `when: never` (a job
+/// whose rules match none is not added, and every rule that matches excludes it).
+fn never_runs(job: &BTreeMap<String, &Node>, ctx: &Ctx) -> bool {
+    if job.get("when").and_then(|w| w.as_str()) == Some("never") {
+        return true;
+    }
+    let Some(r) = job.get("rules") else {
+        return false;
+    };
+    let rules = rules(r, ctx);
+    !rules.is_empty() && rules.iter().all(|rule| rule_when(rule) == Some("never"))
 }
 
 fn rule_when(rule: &Node) -> Option<&str> {
@@ -894,6 +912,43 @@ stop-review:
     }
 
     #[test]
+    fn jobs_that_never_run_do_not_count() {
+        let text = r#".paused:
+  rules:
+    - when: never
+test:
+  script: [make test]
+audit:
+  script: [pip-audit]
+  when: never
+cost:
+  script: [infracost breakdown --path .]
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "schedule"
+      when: never
+    - when: never
+deploy:
+  extends: .paused
+  environment: production
+  script: [./deploy.sh]
+  trigger: group/deployer
+nightly:
+  script: [./nightly.sh]
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "schedule"
+    - when: never
+"#;
+        let e = scan(&[(".gitlab-ci.yml", text)]);
+        let p = &e.pipelines[0];
+        assert_eq!(p.jobs, 2);
+        let jobs: Vec<&str> = p.steps.iter().map(|s| s.job.as_str()).collect();
+        assert_eq!(jobs, ["test", "nightly"]);
+        assert_eq!(p.step_kinds, ["test"]);
+        assert_eq!(p.triggers, ["push", "schedule"]);
+        assert!(p.calls.is_empty());
+    }
+
+    #[test]
     fn unrelated_and_unincluded_files_are_not_read() {
         let e = scan(&[
             ("ci/other.yml", "build:\n  script: [make]\n"),
@@ -934,6 +989,7 @@ stop-review:
         let d = detect(&index, &[&GitlabCi]);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = &d.evidence.pipelines[0];
+        // `cost-estimate` never runs (`rules: [{when: never}]`): no job, no cost estimate.
         assert_eq!(p.jobs, 5);
         assert_eq!(
             p.triggers,

@@ -8,6 +8,11 @@
 //!
 //! Dependabot never merges on its own, so `automerge` is false; an auto-merge workflow
 //! shows up as an `automerge` CI step instead.
+//!
+//! An entry with `open-pull-requests-limit: 0` opens no version-update pull requests: it
+//! does not cover its ecosystem, and a note says so. (Security updates, which that limit
+//! does not stop, are switched on in the repository's settings, not in this file, so they
+//! cannot be seen here.)
 
 use std::collections::BTreeSet;
 
@@ -71,7 +76,33 @@ impl Detector for Dependabot {
             let Some(raw) = value.scalar_text() else {
                 continue;
             };
-            match ecosystem_name(&raw) {
+            let name = ecosystem_name(&raw);
+            if let Some((limit, _)) = update
+                .entry("open-pull-requests-limit")
+                .filter(|(_, v)| v.as_f64() == Some(0.0))
+            {
+                let directory = update
+                    .get("directory")
+                    .and_then(Node::scalar_text)
+                    .or_else(|| {
+                        let dirs = update.get("directories")?.string_list();
+                        (!dirs.is_empty()).then(|| dirs.join(", "))
+                    })
+                    .map_or_else(String::new, |d| format!(" in `{}`", d.trim()));
+                out.diagnostic(
+                    Diagnostic::new(
+                        Severity::Note,
+                        "dependabot-updates-disabled",
+                        format!(
+                            "`open-pull-requests-limit: 0` switches off version updates for `{}`{directory}, so this entry does not count as keeping it up to date (Dependabot security updates are switched on in the repository settings, not in this file)",
+                            name.unwrap_or(raw.trim())
+                        ),
+                    )
+                    .at(path, Some(limit.pos)),
+                );
+                continue;
+            }
+            match name {
                 Some(name) => {
                     ecosystems.insert(name.to_string());
                 }
@@ -92,6 +123,7 @@ impl Detector for Dependabot {
             tool: "dependabot".to_string(),
             ecosystems: ecosystems.into_iter().collect(),
             all_ecosystems: false,
+            disabled_ecosystems: Vec::new(),
             automerge: false,
             source: Source::new(path, Some(doc.pos)),
         });
@@ -198,6 +230,58 @@ updates:
     }
 
     #[test]
+    fn entries_limited_to_zero_pull_requests_cover_nothing() {
+        let text = r#"version: 2
+updates:
+  - package-ecosystem: npm
+    directory: /web
+    open-pull-requests-limit: 0
+  - package-ecosystem: npm
+    directory: /admin
+  - package-ecosystem: gomod
+    directory: /
+    open-pull-requests-limit: 0
+  - package-ecosystem: docker
+    directories: [/, /tools]
+    open-pull-requests-limit: 0
+  - package-ecosystem: cargo
+    directory: /
+    open-pull-requests-limit: 5
+"#;
+        let d = scan(".github/dependabot.yml", text);
+        // npm is still covered by its /admin entry.
+        assert_eq!(
+            d.evidence.dependency_updates[0].ecosystems,
+            vec!["cargo", "npm"]
+        );
+        assert_eq!(d.diagnostics.len(), 3, "{:?}", d.diagnostics);
+        assert!(
+            d.diagnostics
+                .iter()
+                .all(|d| d.severity == Severity::Note && d.code == "dependabot-updates-disabled")
+        );
+        let npm = d
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("`npm`"))
+            .unwrap();
+        assert_eq!(npm.line, Some(5));
+        assert!(
+            npm.message.starts_with(
+                "`open-pull-requests-limit: 0` switches off version updates for `npm` in `/web`"
+            ),
+            "{}",
+            npm.message
+        );
+        assert!(npm.message.contains("repository settings"));
+        assert!(
+            d.diagnostics
+                .iter()
+                .any(|d| d.message.contains("`docker` in `/, /tools`"))
+        );
+    }
+
+    #[test]
     fn other_paths_are_ignored() {
         let d = scan("docs/dependabot.yml", "version: 2\nupdates: []\n");
         assert!(d.evidence.dependency_updates.is_empty());
@@ -209,10 +293,19 @@ updates:
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-dependabot");
         let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
         let d = detect(&index, &[&Dependabot]);
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        // The pip entry opens no pull requests: it covers nothing, and a note says why.
         assert_eq!(
             d.evidence.dependency_updates[0].ecosystems,
             vec!["docker", "github-actions", "gomod", "npm"]
+        );
+        let codes: Vec<_> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.severity, d.line))
+            .collect();
+        assert_eq!(
+            codes,
+            [("dependabot-updates-disabled", Severity::Note, Some(27))]
         );
     }
 }

@@ -6,6 +6,11 @@
 //! One dependency-update configuration. Renovate updates every ecosystem it detects unless
 //! `enabledManagers` restricts it, so `all_ecosystems` is true unless that list is set (its
 //! managers are then mapped to ecosystem names) or Renovate is disabled (`enabled: false`).
+//! Managers switched off — a per-manager block (`"gomod": {"enabled": false}`), or a
+//! `packageRules` entry that matches whole managers (`matchManagers`, nothing narrower)
+//! with `enabled: false`, unless a later rule enables them again — do not count: their
+//! ecosystems are left out of `ecosystems` and, once every manager of an ecosystem is off,
+//! listed in `disabled_ecosystems`, which `all_ecosystems` does not cover.
 //! `automerge` is true when `automerge: true` appears anywhere in the configuration
 //! (top level, `packageRules`, per-manager or per-update-type blocks) or a preset in
 //! `extends` turns it on (`:automergeMinor`, `github>org/presets:automerge`).
@@ -188,10 +193,24 @@ fn read_config(config: &Value) -> Option<DependencyUpdates> {
         .get("enabledManagers")
         .and_then(Value::as_array)
         .map(|list| list.iter().filter_map(Value::as_str).collect());
+    let disabled = disabled_managers(object);
     let ecosystems: BTreeSet<String> = managers
         .iter()
         .flatten()
+        .filter(|m| !disabled.contains(**m))
         .filter_map(|m| manager_ecosystem(m))
+        .map(String::from)
+        .collect();
+    let disabled_ecosystems: BTreeSet<String> = disabled
+        .iter()
+        .filter_map(|m| manager_ecosystem(m))
+        .filter(|eco| {
+            !ecosystems.contains(*eco)
+                && MANAGERS
+                    .iter()
+                    .filter(|(m, e)| e == eco && !SECONDARY_MANAGERS.contains(m))
+                    .all(|(m, _)| disabled.contains(*m))
+        })
         .map(String::from)
         .collect();
     let presets_automerge = object
@@ -211,9 +230,70 @@ fn read_config(config: &Value) -> Option<DependencyUpdates> {
             Vec::new()
         },
         all_ecosystems: enabled && managers.is_none(),
+        disabled_ecosystems: if enabled {
+            disabled_ecosystems.into_iter().collect()
+        } else {
+            Vec::new()
+        },
         automerge: enabled && (presets_automerge || automerge_anywhere(config, 0)),
         source: Source::default(),
     })
+}
+
+/// Managers switched off as a whole: a per-manager block with `enabled: false`, or a
+/// `packageRules` entry whose only condition is `matchManagers` (or a match-everything
+/// package pattern) with `enabled: false`. A later rule that sets `enabled: true` for a
+/// manager, whatever else it matches, turns it (partly) back on.
+fn disabled_managers(config: &serde_json::Map<String, Value>) -> BTreeSet<String> {
+    let mut disabled: BTreeSet<String> = config
+        .iter()
+        .filter(|(key, block)| {
+            manager_ecosystem(key).is_some()
+                && block.get("enabled").and_then(Value::as_bool) == Some(false)
+        })
+        .map(|(key, _)| key.clone())
+        .collect();
+    let rules = config.get("packageRules").and_then(Value::as_array);
+    for rule in rules.into_iter().flatten() {
+        let Some(rule) = rule.as_object() else {
+            continue;
+        };
+        let Some(enabled) = rule.get("enabled").and_then(Value::as_bool) else {
+            continue;
+        };
+        let managers: Vec<&str> = match rule.get("matchManagers") {
+            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(one)) => vec![one.as_str()],
+            _ => continue,
+        };
+        if enabled {
+            for m in managers {
+                disabled.remove(m);
+            }
+        } else if rule.iter().all(|(k, v)| whole_manager_condition(k, v)) {
+            disabled.extend(managers.into_iter().map(String::from));
+        }
+    }
+    disabled
+}
+
+/// A `packageRules` key that does not narrow a rule below whole managers.
+fn whole_manager_condition(key: &str, value: &Value) -> bool {
+    let everything = |v: &Value| {
+        v.as_array().is_some_and(|list| {
+            !list.is_empty()
+                && list
+                    .iter()
+                    .all(|p| matches!(p.as_str(), Some("*" | ".*" | "/.*/" | "**")))
+        })
+    };
+    match key {
+        "matchManagers" | "enabled" | "description" => true,
+        "matchPackageNames" | "matchPackagePatterns" | "matchDepNames" | "matchDepPatterns" => {
+            everything(value)
+        }
+        k => !(k.starts_with("match") || k.starts_with("exclude")),
+    }
 }
 
 /// `"automerge": true` at any depth (bounded).
@@ -233,29 +313,70 @@ fn automerge_anywhere(value: &Value, depth: usize) -> bool {
 /// The `ecosystems` name a Renovate manager updates; `None` for managers outside the
 /// ecosystems opready tracks (e.g. `regex`, `kubernetes`).
 pub fn manager_ecosystem(manager: &str) -> Option<&'static str> {
-    Some(match manager {
-        "cargo" => "cargo",
-        "npm" | "meteor" => "npm",
-        "gomod" => "gomod",
-        "pip_requirements" | "pip_setup" | "pip-compile" | "pipenv" | "poetry" | "pep621"
-        | "pep723" | "setup-cfg" | "pixi" => "pip",
-        "maven" | "maven-wrapper" => "maven",
-        "gradle" | "gradle-wrapper" => "gradle",
-        "nuget" => "nuget",
-        "bundler" => "bundler",
-        "composer" => "composer",
-        "mix" => "mix",
-        "pub" => "pub",
-        "swift" => "swift",
-        "dockerfile" | "docker-compose" => "docker",
-        "github-actions" => "github-actions",
-        "terraform" | "terragrunt" => "terraform",
-        "helmv3" | "helm-values" | "helmfile" | "helmsman" | "helm-requirements" => "helm",
-        "git-submodules" => "gitsubmodule",
-        "devcontainer" => "devcontainers",
-        _ => return None,
-    })
+    MANAGERS
+        .iter()
+        .find(|(m, _)| *m == manager)
+        .map(|(_, eco)| *eco)
 }
+
+/// Renovate managers and the ecosystem whose packages they update.
+const MANAGERS: &[(&str, &str)] = &[
+    ("cargo", "cargo"),
+    ("npm", "npm"),
+    ("meteor", "npm"),
+    ("gomod", "gomod"),
+    ("pip_requirements", "pip"),
+    ("pip_setup", "pip"),
+    ("pip-compile", "pip"),
+    ("pipenv", "pip"),
+    ("poetry", "pip"),
+    ("pep621", "pip"),
+    ("pep723", "pip"),
+    ("setup-cfg", "pip"),
+    ("pixi", "pip"),
+    ("maven", "maven"),
+    ("maven-wrapper", "maven"),
+    ("gradle", "gradle"),
+    ("gradle-wrapper", "gradle"),
+    ("nuget", "nuget"),
+    ("bundler", "bundler"),
+    ("composer", "composer"),
+    ("mix", "mix"),
+    ("pub", "pub"),
+    ("swift", "swift"),
+    ("dockerfile", "docker"),
+    ("docker-compose", "docker"),
+    ("github-actions", "github-actions"),
+    ("terraform", "terraform"),
+    ("terragrunt", "terraform"),
+    ("helmv3", "helm"),
+    ("helm-values", "helm"),
+    ("helmfile", "helm"),
+    ("helmsman", "helm"),
+    ("helm-requirements", "helm"),
+    ("git-submodules", "gitsubmodule"),
+    ("devcontainer", "devcontainers"),
+];
+
+/// Managers that do not read the manifests `ecosystems` lists for their ecosystem (see
+/// [`super::ecosystems`]): wrappers update the build tool, `docker-compose` reads compose
+/// files (not Dockerfiles), `terragrunt` reads `terragrunt.hcl`, `helm-values`,
+/// `helmfile` and `helmsman` read other files than `Chart.yaml`, `pip-compile` matches no
+/// file unless configured, `pep723` reads scripts, `pixi` reads `pixi.toml`. An ecosystem
+/// is switched off once the managers of its manifests are.
+const SECONDARY_MANAGERS: &[&str] = &[
+    "maven-wrapper",
+    "gradle-wrapper",
+    "docker-compose",
+    "terragrunt",
+    "helm-values",
+    "helmfile",
+    "helmsman",
+    "pip-compile",
+    "pep723",
+    "pixi",
+    "meteor",
+];
 
 #[cfg(test)]
 mod tests {
@@ -315,6 +436,73 @@ mod tests {
     }
 
     #[test]
+    fn managers_switched_off_do_not_count() {
+        let text = r#"{
+  "extends": ["config:recommended"],
+  "gomod": {"enabled": false},
+  "dockerfile": {"enabled": false},
+  "vulnerabilityAlerts": {"enabled": false},
+  "packageRules": [
+    {"description": "Terraform is updated by the platform team", "matchManagers": ["terraform"], "enabled": false},
+    {"matchManagers": ["pip_requirements"], "enabled": false},
+    {"matchManagers": ["npm"], "matchDepTypes": ["devDependencies"], "enabled": false},
+    {"matchManagers": ["github-actions"], "matchPackageNames": ["*"], "enabled": false},
+    {"matchManagers": ["github-actions"], "matchPackageNames": ["actions/**"], "enabled": true},
+    {"matchManagers": ["maven"], "enabled": false}
+  ]
+}"#;
+        let d = scan("renovate.json", text);
+        let u = &d.evidence.dependency_updates[0];
+        assert!(u.all_ecosystems);
+        assert!(u.ecosystems.is_empty());
+        // npm is switched off only for dev dependencies, github-actions is enabled again
+        // for `actions/**`, pip keeps `pyproject.toml` (poetry, pep621) and `Pipfile`; the
+        // compose files and Maven wrapper left on are no Dockerfiles or Maven packages.
+        assert_eq!(
+            u.disabled_ecosystems,
+            ["docker", "gomod", "maven", "terraform"]
+        );
+
+        // An explicit list loses its disabled managers.
+        let text =
+            r#"{"enabledManagers": ["gomod", "npm", "dockerfile"], "npm": {"enabled": false}}"#;
+        let d = scan("renovate.json", text);
+        let u = &d.evidence.dependency_updates[0];
+        assert!(!u.all_ecosystems);
+        assert_eq!(u.ecosystems, ["docker", "gomod"]);
+        assert_eq!(u.disabled_ecosystems, ["npm"]);
+    }
+
+    #[test]
+    fn ecosystems_switched_off_are_not_covered() {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in [
+            ("renovate.json", r#"{"gomod": {"enabled": false}}"#),
+            ("go.mod", "module example.com/x\n"),
+            ("web/package.json", "{}"),
+        ] {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
+        let d = detect(
+            &index,
+            &[
+                &Renovate,
+                &crate::evidence::deps::ecosystems::PackageEcosystems,
+            ],
+        );
+        let covered: Vec<(&str, bool)> = d
+            .evidence
+            .ecosystems
+            .iter()
+            .map(|e| (e.name.as_str(), e.updates))
+            .collect();
+        assert_eq!(covered, [("gomod", false), ("npm", true)]);
+    }
+
+    #[test]
     fn package_json_renovate_key() {
         let d = scan(
             "package.json",
@@ -358,5 +546,6 @@ mod tests {
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let u = &d.evidence.dependency_updates[0];
         assert!(u.all_ecosystems && u.automerge);
+        assert_eq!(u.disabled_ecosystems, ["gomod"]);
     }
 }

@@ -5,6 +5,10 @@
 //! ReplicaSet, Job, CronJob, Pod or Argo Rollout (also inside `kind: List`): their
 //! containers, whether every container requests CPU and memory, sets a memory limit and
 //! (for long-running workloads) has a readiness or liveness probe, and their labels.
+//! A CronJob or Job with `spec.suspend: true` is listed as `suspended`: it is defined but
+//! runs nothing until resumed, so it is no scheduled automation; its requests and limits
+//! still matter for when it is resumed, so it stays a workload. A Deployment scaled to
+//! `replicas: 0` is an ordinary workload (scaled, often by an autoscaler).
 //! HorizontalPodAutoscaler, KEDA ScaledObject and VerticalPodAutoscaler documents with
 //! the workload they scale.
 //!
@@ -145,6 +149,8 @@ fn read_object(doc: &Node, path: &str, templated: bool, out: &mut Collector) {
                 .into_iter()
                 .collect(),
             templated,
+            suspended: matches!(kind, "CronJob" | "Job")
+                && doc.at(&["spec", "suspend"]).and_then(Node::as_bool) == Some(true),
             source,
         });
     } else if let Some((_, target_path)) = AUTOSCALER_KINDS.iter().find(|(k, _)| *k == kind) {
@@ -310,6 +316,70 @@ items:
     }
 
     #[test]
+    fn suspended_cronjobs_and_jobs_are_listed_as_suspended() {
+        let text = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly-report}
+spec:
+  schedule: '0 2 * * *'
+  suspend: true
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: report, image: report:1}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cleanup}
+spec:
+  schedule: '0 4 * * *'
+  suspend: false
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: cleanup, image: cleanup:1}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: backfill}
+spec:
+  suspend: true
+  template:
+    spec:
+      containers: [{name: backfill, image: backfill:1}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: idle}
+spec:
+  replicas: 0
+  template:
+    spec:
+      containers: [{name: idle, image: idle:1}]
+";
+        let d = detect_files(&[("k8s/jobs.yaml", text)], &Kubernetes);
+        let w: Vec<(&str, bool)> = d
+            .evidence
+            .workloads
+            .iter()
+            .map(|w| (w.name.as_str(), w.suspended))
+            .collect();
+        assert_eq!(
+            w,
+            [
+                ("nightly-report", true),
+                ("cleanup", false),
+                ("backfill", true),
+                // Scaled to zero is not suspended: it is still a workload to size.
+                ("idle", false),
+            ]
+        );
+    }
+
+    #[test]
     fn helm_template_with_templated_resources() {
         let text = "\
 {{- if .Values.enabled }}
@@ -409,22 +479,45 @@ spec:
     fn fixture() {
         let d = crate::evidence::iac::detect_fixture("format-kubernetes", &Kubernetes);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let w: Vec<(&str, bool, bool, bool, bool)> = d
+        let w: Vec<(&str, bool, bool, bool, bool, bool)> = d
             .evidence
             .workloads
             .iter()
-            .map(|w| (w.name.as_str(), w.requests, w.limits, w.probes, w.templated))
+            .map(|w| {
+                (
+                    w.name.as_str(),
+                    w.requests,
+                    w.limits,
+                    w.probes,
+                    w.templated,
+                    w.suspended,
+                )
+            })
             .collect();
         assert_eq!(
             w,
             vec![
-                ("TEMPLATED", false, false, true, true),
-                ("expire-carts", true, true, true, false),
-                ("checkout", true, true, true, false),
-                ("checkout-worker", false, false, false, false),
+                ("TEMPLATED", false, false, true, true, false),
+                ("expire-carts", true, true, true, false, false),
+                ("checkout", true, true, true, false, false),
+                ("reindex-search", true, true, true, false, true),
+                ("checkout-worker", false, false, false, false, false),
             ]
         );
-        assert_eq!(d.evidence.autoscalers.len(), 1);
-        assert_eq!(d.evidence.autoscalers[0].source.line, Some(39));
+        // The chart's HPA is read too; with the `helm-values` detector, which knows the
+        // chart leaves it switched off, it is left out (see `helm_values::tests`).
+        let a: Vec<(&str, Option<u32>)> = d
+            .evidence
+            .autoscalers
+            .iter()
+            .map(|a| (a.source.path.as_str(), a.source.line))
+            .collect();
+        assert_eq!(
+            a,
+            [
+                ("chart/templates/hpa.yaml", Some(4)),
+                ("deploy/deployment.yaml", Some(39))
+            ]
+        );
     }
 }

@@ -3,10 +3,15 @@
 
 use crate::evidence::Detector;
 
+pub mod helm_values;
 pub mod kubernetes;
 pub mod terraform;
 
-pub static DETECTORS: &[&dyn Detector] = &[&terraform::Terraform, &kubernetes::Kubernetes];
+pub static DETECTORS: &[&dyn Detector] = &[
+    &terraform::Terraform,
+    &kubernetes::Kubernetes,
+    &helm_values::HelmValues,
+];
 
 /// Runs one detector over a throw-away repository holding `files`.
 #[cfg(test)]

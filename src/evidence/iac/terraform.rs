@@ -14,6 +14,10 @@
 //! and integrations, and Google Cloud notification channels of type `pagerduty` or
 //! `opsgenie`, are on-call configuration.
 //!
+//! A resource or module with a literal `count = 0`, `for_each = {}` or `for_each = []` is
+//! not created: it adds nothing (no resource, budget or on-call item), and a note says so.
+//! Any other `count`/`for_each` (a variable, a condition) may create it and counts.
+//!
 //! ## Why it matters
 //! Untagged resources cannot be attributed to a team's cost; budgets catch overspend
 //! before the invoice does; on-call as code is reviewed and versioned.
@@ -22,6 +26,7 @@ use std::collections::BTreeSet;
 
 use hcl_edit::expr::Expression;
 
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::evidence::{
     Budget, Collector, Detector, FileContext, IacResource, OnCall, RepoPath, Source,
 };
@@ -58,6 +63,30 @@ impl Detector for Terraform {
         for block in body.blocks() {
             let pos = offset_of(block).map(|o| lines.position(o));
             let source = || Source::new(path, pos);
+            if matches!(block.ident.as_str(), "module" | "resource")
+                && let Some(why) = never_created(&block.body)
+            {
+                let name = block
+                    .labels
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let what = if block.ident.as_str() == "module" {
+                    format!("module.{name}")
+                } else {
+                    name
+                };
+                out.diagnostic(
+                    Diagnostic::new(
+                        Severity::Note,
+                        "terraform-not-created",
+                        format!("`{what}` is not created (`{why}`), so it was not counted"),
+                    )
+                    .at(path, pos),
+                );
+                continue;
+            }
             match block.ident.as_str() {
                 "provider" => {
                     if let Some(provider) = default_tagging_provider(block) {
@@ -188,6 +217,22 @@ pub fn apply_default_tags(out: &mut Collector) {
         if defaults.applies(dir, &resource.provider) {
             resource.tagged = true;
         }
+    }
+}
+
+/// Why a resource or module block creates nothing: a literal `count = 0`, or a literal
+/// empty `for_each`. `None` when it may be created.
+fn never_created(body: &Body) -> Option<&'static str> {
+    if let Some(count) = body.get_attribute("count")
+        && let Expression::Number(n) = &count.value
+        && n.value().as_f64() == Some(0.0)
+    {
+        return Some("count = 0");
+    }
+    match &body.get_attribute("for_each")?.value {
+        Expression::Object(o) if o.is_empty() => Some("for_each = {}"),
+        Expression::Array(a) if a.is_empty() => Some("for_each = []"),
+        _ => None,
     }
 }
 
@@ -672,6 +717,82 @@ resource "google_monitoring_notification_channel" "mail" {
     }
 
     #[test]
+    fn resources_never_created_do_not_count() {
+        let text = r#"resource "aws_budgets_budget" "off" {
+  count = 0
+  name  = "off"
+}
+
+resource "pagerduty_service" "legacy" {
+  for_each = {}
+  name     = "Legacy"
+}
+
+resource "aws_s3_bucket" "none" {
+  for_each = []
+  bucket   = each.value
+}
+
+module "cache" {
+  source = "./modules/cache"
+  count  = 0
+}
+
+resource "aws_budgets_budget" "maybe" {
+  count = var.enabled ? 1 : 0
+  name  = "maybe"
+}
+
+resource "pagerduty_service" "one" {
+  count = 1
+  name  = "One"
+}
+
+resource "aws_s3_bucket" "each" {
+  for_each = toset(var.buckets)
+}
+"#;
+        let d = detect_files(&[("infra/main.tf", text)], &Terraform);
+        let names: Vec<&str> = d
+            .evidence
+            .iac_resources
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["maybe", "one", "each"]);
+        assert_eq!(d.evidence.budgets.len(), 1);
+        assert_eq!(d.evidence.oncall.len(), 1);
+        let mut notes: Vec<(Option<u32>, &str)> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        notes.sort();
+        assert_eq!(
+            notes,
+            [
+                (
+                    Some(1),
+                    "`aws_budgets_budget.off` is not created (`count = 0`), so it was not counted"
+                ),
+                (
+                    Some(6),
+                    "`pagerduty_service.legacy` is not created (`for_each = {}`), so it was not counted"
+                ),
+                (
+                    Some(11),
+                    "`aws_s3_bucket.none` is not created (`for_each = []`), so it was not counted"
+                ),
+                (
+                    Some(16),
+                    "`module.cache` is not created (`count = 0`), so it was not counted"
+                ),
+            ]
+        );
+        assert!(d.diagnostics.iter().all(|d| d.severity == Severity::Note));
+    }
+
+    #[test]
     fn invalid_hcl_is_one_diagnostic_and_files_without_blocks_are_not_parsed() {
         let d = detect_files(
             &[
@@ -703,7 +824,13 @@ resource "google_monitoring_notification_channel" "mail" {
     #[test]
     fn fixture() {
         let d = crate::evidence::iac::detect_fixture("format-terraform", &Terraform);
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        // The staging budget has `count = 0`: not created, not counted, noted.
+        let notes: Vec<(&str, Option<u32>)> = d
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.line))
+            .collect();
+        assert_eq!(notes, [("terraform-not-created", Some(18))]);
         let e = &d.evidence;
         assert_eq!(e.iac_resources.len(), 11);
         // Every AWS resource is tagged through the provider's default_tags, the module's
