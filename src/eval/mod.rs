@@ -346,7 +346,7 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
         };
         if !examples.is_empty() {
             message.push_str(&format!(
-                " ({} more in example folders are not counted, e.g. {})",
+                " ({} more in example folders or unapplied modules are not counted, e.g. {})",
                 examples.len(),
                 location(examples[0]).unwrap_or_default()
             ));
@@ -689,7 +689,7 @@ mod tests {
         assert!(
             v.findings[0]
                 .message
-                .contains("1 more in example folders are not counted, e.g. examples/slo.yaml:4"),
+                .contains("1 more in example folders or unapplied modules are not counted, e.g. examples/slo.yaml:4"),
             "{:?}",
             v.findings
         );

@@ -3,7 +3,12 @@
 use crate::evidence::{Evidence, Facts, RepoPath, is_example_path};
 use crate::scan::FileIndex;
 
-pub fn derive(evidence: &Evidence, index: &FileIndex) -> Facts {
+/// `terraform_roots`: folders that configure a Terraform provider or backend.
+pub fn derive(
+    evidence: &Evidence,
+    index: &FileIndex,
+    terraform_roots: &std::collections::BTreeSet<String>,
+) -> Facts {
     let real = |path: &str| !is_example_path(path);
     let mut ecosystems: Vec<String> = evidence
         .ecosystems
@@ -25,7 +30,26 @@ pub fn derive(evidence: &Evidence, index: &FileIndex) -> Facts {
         .any(|r| !r.source.example && r.taggable);
     let has_kubernetes = evidence.workloads.iter().any(|w| !w.source.example);
     let has_ci = evidence.pipelines.iter().any(|p| !p.source.example);
-    let (deployable, deployable_reason) = deployable(evidence, index, has_iac, has_kubernetes);
+    // Terraform is deployed from root modules (a provider or backend configured, or
+    // variable files and Terragrunt configs that apply it); a library of reusable modules
+    // configures none of them and deploys nothing itself.
+    let iac_root = terraform_roots
+        .iter()
+        .find(|dir| !is_example_path(&format!("{dir}/main.tf")))
+        .cloned()
+        .or_else(|| {
+            index
+                .files()
+                .iter()
+                .filter(|f| real(&f.path))
+                .find(|f| {
+                    let name = RepoPath::new(&f.path).name().to_string();
+                    name.ends_with(".tfvars") || name == "terragrunt.hcl"
+                })
+                .map(|f| RepoPath::new(&f.path).dir().to_string())
+        });
+    let (deployable, deployable_reason) =
+        deployable(evidence, index, iac_root.as_deref(), has_kubernetes);
     let (operated, operated_reason) = if deployable {
         (true, deployable_reason.clone())
     } else {
@@ -51,7 +75,7 @@ pub fn derive(evidence: &Evidence, index: &FileIndex) -> Facts {
 fn deployable(
     evidence: &Evidence,
     index: &FileIndex,
-    has_iac: bool,
+    iac_root: Option<&str>,
     has_kubernetes: bool,
 ) -> (bool, String) {
     let file_sign = index.files().iter().find_map(|f| {
@@ -89,10 +113,15 @@ fn deployable(
             );
         }
     }
-    if has_iac {
+    if let Some(root) = iac_root {
+        let place = if root.is_empty() {
+            "the root folder".to_string()
+        } else {
+            format!("`{root}`")
+        };
         return (
             true,
-            "it defines infrastructure as code (Terraform)".to_string(),
+            format!("it applies infrastructure as code (a Terraform root module in {place})"),
         );
     }
     if let Some(app) = evidence.gitops.iter().find(|g| !g.source.example) {
@@ -138,7 +167,7 @@ fn deployable(
     }
     (
         false,
-        "no Dockerfile, Kubernetes manifests, Helm chart, infrastructure as code, deploy step, service catalog entry, SLOs or alerts were found outside example folders".to_string(),
+        "no Dockerfile, Kubernetes manifests, Helm chart, applied infrastructure as code (a Terraform root module), deploy step, service catalog entry, SLOs or alerts were found outside example folders".to_string(),
     )
 }
 
@@ -194,6 +223,6 @@ fn operated(evidence: &Evidence) -> (bool, String) {
     }
     (
         false,
-        "it neither deploys a service (no Dockerfile, Kubernetes manifests, Helm chart, infrastructure as code, deploy step, catalog entry, SLOs or alerts) nor holds on-call, runbooks, incident or postmortem documents, outside example folders".to_string(),
+        "it neither deploys a service (no Dockerfile, Kubernetes manifests, Helm chart, applied infrastructure as code (a Terraform root module), deploy step, catalog entry, SLOs or alerts) nor holds on-call, runbooks, incident or postmortem documents, outside example folders".to_string(),
     )
 }

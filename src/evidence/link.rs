@@ -24,6 +24,7 @@ pub fn run(out: &mut Collector, index: &FileIndex) {
     resolve_runbook_links(out, index);
     link_slo_alerting(out);
     link_burn_rate_objectives(out);
+    mark_terraform_library(out);
     route_alerts(out);
     route_by_notification_targets(out);
     cover_ecosystems(out);
@@ -93,6 +94,37 @@ fn route_alerts(out: &mut Collector) {
             receiver.routed_alerts = Some(count.unwrap_or(0));
         }
     }
+}
+
+/// Terraform in a folder that no root module of the repository applies — the modules of a
+/// module library, or a module nothing calls — defines nothing that runs: like an example,
+/// it is listed as evidence but not counted. A root module configures a provider or a
+/// backend; the folders it calls with a local `source` are applied with it.
+fn mark_terraform_library(out: &mut Collector) {
+    let defaults = &out.terraform_defaults;
+    // Roots in example folders apply only examples.
+    let mut applied: BTreeSet<String> = defaults
+        .roots
+        .iter()
+        .filter(|dir| !crate::evidence::is_example_path(&format!("{dir}/main.tf")))
+        .cloned()
+        .collect();
+    let mut frontier: Vec<String> = applied.iter().cloned().collect();
+    while let Some(dir) = frontier.pop() {
+        for (caller, module) in &defaults.module_calls {
+            if *caller == dir && applied.insert(module.clone()) {
+                frontier.push(module.clone());
+            }
+        }
+    }
+    out.evidence.for_each_source_mut(|list, source| {
+        // A module library still has provider and module versions to keep up to date.
+        let is_terraform = source.path.ends_with(".tf") && list != "ecosystems";
+        let dir = source.path.rsplit_once('/').map_or("", |(d, _)| d);
+        if is_terraform && !applied.contains(dir) {
+            source.example = true;
+        }
+    });
 }
 
 /// Alerts that name their notification targets themselves (Terraform alert policies and

@@ -323,7 +323,7 @@ pub fn detect(index: &FileIndex, detectors: &[&dyn Detector]) -> Detection {
         }
     }
     link::run(&mut out, index);
-    out.evidence.facts = facts::derive(&out.evidence, index);
+    out.evidence.facts = facts::derive(&out.evidence, index, &out.terraform_defaults.roots);
     out.evidence.sort();
     out.diagnostics.sort();
     out.diagnostics.dedup();
@@ -618,11 +618,15 @@ macro_rules! for_each_list {
 /// Every evidence item has a source; lists are kept in source order.
 pub trait Sourced {
     fn source(&self) -> &Source;
+    fn source_mut(&mut self) -> &mut Source;
 }
 
 macro_rules! sourced {
     ($($t:ty),* $(,)?) => {
-        $(impl Sourced for $t { fn source(&self) -> &Source { &self.source } })*
+        $(impl Sourced for $t {
+            fn source(&self) -> &Source { &self.source }
+            fn source_mut(&mut self) -> &mut Source { &mut self.source }
+        })*
     };
 }
 
@@ -669,6 +673,13 @@ impl Evidence {
     /// Keeps the items of every list whose source passes `keep`.
     pub fn retain_sources(&mut self, keep: impl Fn(&Source) -> bool) {
         for_each_list!(mut self, |_name, list| list.retain(|item| keep(item.source())));
+    }
+
+    /// Applies `f` to the source of every item, with the name of its list.
+    pub fn for_each_source_mut(&mut self, mut f: impl FnMut(&str, &mut Source)) {
+        for_each_list!(mut self, |name, list| list
+            .iter_mut()
+            .for_each(|item| f(name, item.source_mut())));
     }
 
     /// The files some evidence item comes from.

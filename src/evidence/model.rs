@@ -23,7 +23,8 @@ pub struct Source {
     pub path: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
-    /// The item lives in an examples, samples or test-fixture folder. It is listed as
+    /// The item lives in an examples, samples or test-fixture folder, or in a reusable
+    /// Terraform module that no root module of the repository applies. It is listed as
     /// evidence, but criteria do not count it (unless they set `include_examples`): an
     /// example of an SLO is not the team's SLO.
     pub example: bool,

@@ -51,7 +51,12 @@ impl Detector for Terraform {
         let Some(text) = file.text() else {
             return;
         };
-        if !(text.contains("resource") || text.contains("module") || text.contains("provider")) {
+        if !(text.contains("resource")
+            || text.contains("module")
+            || text.contains("provider")
+            || text.contains("backend")
+            || text.contains("cloud"))
+        {
             return;
         }
         let Some((body, lines)) = file.hcl() else {
@@ -88,7 +93,16 @@ impl Detector for Terraform {
                 continue;
             }
             match block.ident.as_str() {
+                "terraform"
+                    if block
+                        .body
+                        .blocks()
+                        .any(|b| matches!(b.ident.as_str(), "backend" | "cloud")) =>
+                {
+                    out.terraform_defaults.roots.insert(dir.to_string());
+                }
                 "provider" => {
+                    out.terraform_defaults.roots.insert(dir.to_string());
                     if let Some(provider) = default_tagging_provider(block) {
                         defaults_changed |= out
                             .terraform_defaults
@@ -171,6 +185,9 @@ pub struct TerraformDefaults {
     pub module_calls: BTreeSet<(String, String)>,
     /// `tagged_dirs` extended to the folders of the local modules they call, recursively.
     effective: BTreeSet<(String, String)>,
+    /// Folders that configure a provider or a backend: root modules that are applied, as
+    /// opposed to reusable modules (a module library configures neither).
+    pub roots: BTreeSet<String>,
 }
 
 impl TerraformDefaults {
