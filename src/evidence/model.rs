@@ -658,9 +658,11 @@ pub struct Workload {
     pub namespace: Option<String>,
     pub containers: u32,
     /// Every container sets CPU and memory requests.
-    pub requests: bool,
+    /// Absent when a Helm template fills `resources` from values opready cannot see.
+    pub requests: Option<bool>,
     /// Every container sets a memory limit (CPU limits are often omitted on purpose).
-    pub limits: bool,
+    /// Absent when a Helm template fills `resources` from values opready cannot see.
+    pub limits: Option<bool>,
     /// Every long-running container has a readiness or liveness probe.
     pub probes: bool,
     pub labels: BTreeMap<String, String>,

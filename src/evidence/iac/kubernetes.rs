@@ -132,6 +132,10 @@ fn read_object(doc: &Node, path: &str, templated: bool, out: &mut Collector) {
             return;
         }
         let all = |check: fn(&Node) -> bool| !containers.is_empty() && containers.iter().all(check);
+        // `resources:` written by a template action (`{{ toYaml .Values.resources }}`) is
+        // set at render time from values opready does not evaluate: unknown, not missing.
+        let resources_unknown = templated && containers.iter().any(resources_templated);
+        let known = |check: fn(&Node) -> bool| (!resources_unknown).then(|| all(check));
         out.evidence.workloads.push(Workload {
             kind: kind.to_string(),
             name,
@@ -139,8 +143,8 @@ fn read_object(doc: &Node, path: &str, templated: bool, out: &mut Collector) {
                 .and_then(|m| m.get("namespace"))
                 .and_then(Node::scalar_text),
             containers: containers.len() as u32,
-            requests: all(has_requests),
-            limits: all(has_memory_limit),
+            requests: known(has_requests),
+            limits: known(has_memory_limit),
             probes: runs_to_completion(kind, pod) || all(has_probe),
             labels: metadata
                 .and_then(|m| m.get("labels"))
@@ -172,6 +176,18 @@ fn is_patch(doc: &Node, containers: &[Node]) -> bool {
 /// A value that is present and not null.
 fn set(node: Option<&Node>) -> bool {
     node.is_some_and(|n| !matches!(n.value, crate::parse::yaml::Value::Null))
+}
+
+/// A container whose `resources` is filled by a template action: the key is there, its
+/// value is empty or the template placeholder.
+fn resources_templated(container: &Node) -> bool {
+    match container.entry("resources") {
+        Some((_, value)) => {
+            matches!(value.value, crate::parse::yaml::Value::Null)
+                || value.as_str() == Some(crate::parse::yaml::TEMPLATE_PLACEHOLDER)
+        }
+        None => false,
+    }
 }
 
 fn has_requests(container: &Node) -> bool {
@@ -288,7 +304,8 @@ items:
         );
         assert_eq!(web.namespace.as_deref(), Some("shop"));
         assert_eq!(web.containers, 2);
-        assert!(web.requests && web.limits && web.probes);
+        assert_eq!((web.requests, web.limits), (Some(true), Some(true)));
+        assert!(web.probes);
         assert_eq!(web.labels.get("team").map(String::as_str), Some("checkout"));
         assert_eq!(web.labels.get("replicas").map(String::as_str), Some("3"));
         assert!(!web.templated);
@@ -298,8 +315,8 @@ items:
         assert_eq!(backup.kind, "CronJob");
         assert_eq!(backup.source.line, Some(32));
         assert_eq!(backup.containers, 1);
-        assert!(!backup.requests, "memory request missing");
-        assert!(!backup.limits);
+        assert_eq!(backup.requests, Some(false), "memory request missing");
+        assert_eq!(backup.limits, Some(false));
         assert!(backup.probes, "jobs need no probes");
 
         let debug = &w[2];
@@ -408,7 +425,11 @@ spec:
         assert_eq!(w.name, "TEMPLATED");
         assert_eq!(w.containers, 1);
         assert!(w.probes);
-        assert!(!w.requests && !w.limits);
+        assert_eq!(
+            (w.requests, w.limits),
+            (None, None),
+            "resources come from values"
+        );
         assert_eq!(w.source.line, Some(2));
     }
 
@@ -479,7 +500,7 @@ spec:
     fn fixture() {
         let d = crate::evidence::iac::detect_fixture("format-kubernetes", &Kubernetes);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let w: Vec<(&str, bool, bool, bool, bool, bool)> = d
+        let w: Vec<(&str, Option<bool>, Option<bool>, bool, bool, bool)> = d
             .evidence
             .workloads
             .iter()
@@ -497,11 +518,18 @@ spec:
         assert_eq!(
             w,
             vec![
-                ("TEMPLATED", false, false, true, true, false),
-                ("expire-carts", true, true, true, false, false),
-                ("checkout", true, true, true, false, false),
-                ("reindex-search", true, true, true, false, true),
-                ("checkout-worker", false, false, false, false, false),
+                ("TEMPLATED", None, None, true, true, false),
+                ("expire-carts", Some(true), Some(true), true, false, false),
+                ("checkout", Some(true), Some(true), true, false, false),
+                ("reindex-search", Some(true), Some(true), true, false, true),
+                (
+                    "checkout-worker",
+                    Some(false),
+                    Some(false),
+                    false,
+                    false,
+                    false
+                ),
             ]
         );
         // The chart's HPA is read too; with the `helm-values` detector, which knows the
