@@ -500,7 +500,9 @@ spec:
     fn fixture() {
         let d = crate::evidence::iac::detect_fixture("format-kubernetes", &Kubernetes);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let w: Vec<(&str, Option<bool>, Option<bool>, bool, bool, bool)> = d
+        /// name, requests, limits, probes, templated, suspended
+        type Row<'a> = (&'a str, Option<bool>, Option<bool>, bool, bool, bool);
+        let w: Vec<Row> = d
             .evidence
             .workloads
             .iter()
