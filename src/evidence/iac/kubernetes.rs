@@ -123,6 +123,14 @@ fn read_object(doc: &Node, path: &str, templated: bool, out: &mut Collector) {
         return;
     };
     let source = Source::new(path, Some(doc.pos));
+    // A Helm test pod (`helm.sh/hook: test`) checks a release; it is not part of it.
+    let helm_test = metadata
+        .and_then(|m| m.at(&["annotations", "helm.sh/hook"]))
+        .and_then(Node::as_str)
+        .is_some_and(|hook| hook.split(',').any(|h| h.trim().starts_with("test")));
+    if helm_test {
+        return;
+    }
     if let Some((_, spec_path)) = WORKLOAD_KINDS.iter().find(|(k, _)| *k == kind) {
         let pod = doc.at(spec_path);
         let containers = pod
@@ -493,6 +501,13 @@ spec:
             &Kubernetes,
         );
         assert!(d.diagnostics.is_empty());
+        assert!(d.evidence.workloads.is_empty());
+    }
+
+    #[test]
+    fn helm_test_pods_are_not_workloads() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-test\n  annotations:\n    \"helm.sh/hook\": test-success\nspec:\n  containers:\n    - name: t\n      image: busybox\n";
+        let d = detect_files(&[("chart/templates/tests/web.yaml", text)], &Kubernetes);
         assert!(d.evidence.workloads.is_empty());
     }
 
