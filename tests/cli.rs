@@ -264,3 +264,47 @@ fn list_shows_activities_criteria_and_detectors() {
         assert!(text.contains(needle), "list lacks {needle}:\n{text}");
     }
 }
+
+#[test]
+fn every_detector_has_a_fixture_of_its_own_where_it_finds_evidence() {
+    let listing = stdout(&opready(&["list", "detectors"]));
+    let ids: Vec<&str> = listing
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(ids.len() >= 40, "{listing}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut problems = Vec::new();
+    for id in ids {
+        let fixture = root.join(format!("format-{id}"));
+        if !fixture.is_dir() {
+            problems.push(format!("{id}: no fixtures/format-{id}"));
+            continue;
+        }
+        let out = opready(&[
+            "check",
+            fixture.to_str().unwrap(),
+            "--evidence",
+            "--format",
+            "json",
+        ]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let items: usize = doc["evidence"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(|v| v.as_array())
+            .map(Vec::len)
+            .sum();
+        if items == 0 {
+            problems.push(format!("{id}: fixtures/format-{id} yields no evidence"));
+        }
+        for d in doc["diagnostics"].as_array().unwrap() {
+            if d["severity"] == "error" {
+                problems.push(format!("{id}: error diagnostic in its fixture: {d}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

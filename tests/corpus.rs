@@ -523,3 +523,60 @@ fn corpus_evidence_counts_per_repository_and_list() {
     }
     insta::assert_snapshot!("corpus_evidence_counts", table);
 }
+
+/// docs/accuracy.md states the level of every activity of every corpus repository, with a
+/// judgement of whether a reader would agree. The levels there must be the levels opready
+/// gives now: a change of rating must come with a look at the judgement.
+#[test]
+fn the_accuracy_document_states_the_current_levels() {
+    let Some(corpus) = corpus() else { return };
+    let doc_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/accuracy.md");
+    let doc = std::fs::read_to_string(&doc_path).expect("docs/accuracy.md exists");
+    let mut stated: Vec<(String, String, String)> = Vec::new();
+    let mut repo = None;
+    for line in doc.lines() {
+        if let Some(name) = line.strip_prefix("### ") {
+            repo = Some(name.trim().to_string());
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if let (Some(repo), [_, activity, level, ..]) = (&repo, cells.as_slice())
+            && !activity.is_empty()
+            && *activity != "activity"
+            && !activity.starts_with("---")
+        {
+            stated.push((repo.clone(), activity.to_string(), level.to_string()));
+        }
+    }
+    let repos = repos(&corpus);
+    assert_eq!(
+        stated.len(),
+        repos.len() * 9,
+        "docs/accuracy.md must cover every activity of every repository"
+    );
+    let mut wrong = Vec::new();
+    for path in repos {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_opready"))
+            .env("OPREADY_TODAY", "2026-11-23")
+            .args(["check", "--format", "json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for activity in report["activities"].as_array().unwrap() {
+            let id = activity["id"].as_str().unwrap();
+            let level = activity["level"]
+                .as_u64()
+                .map_or("n/a".to_string(), |l| l.to_string());
+            match stated.iter().find(|(r, a, _)| *r == name && a == id) {
+                Some((_, _, doc_level)) if *doc_level == level => {}
+                Some((_, _, doc_level)) => wrong.push(format!(
+                    "{name} {id}: docs/accuracy.md says {doc_level}, opready says {level}"
+                )),
+                None => wrong.push(format!("{name} {id}: missing from docs/accuracy.md")),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
