@@ -46,9 +46,15 @@ impl Status {
 }
 
 /// One reason a criterion fails, pointing at the evidence or at where it was looked for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Finding {
     pub message: String,
+    /// Identifies the finding across runs without line numbers (criterion, file and the
+    /// evidence item or the shape of the message): baselines match findings by it.
+    #[serde(default)]
+    pub fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,8 +131,11 @@ fn evaluate_activity(
         .criteria
         .iter()
         .map(|c| {
-            let verdict = evaluate_criterion(c, evidence);
-            excuse(verdict, c, excuses)
+            let mut verdict = excuse(evaluate_criterion(c, evidence), c, excuses);
+            for finding in &mut verdict.findings {
+                finding.fingerprint = fingerprint(&c.id, finding);
+            }
+            verdict
         })
         .collect();
     let level = level_reached(&activity.criteria, &verdicts, pack.max_level());
@@ -152,6 +161,7 @@ fn excuse(mut verdict: Verdict, criterion: &Criterion, excuses: &[Excuse]) -> Ve
                 path: None,
                 line: None,
                 column: None,
+                fingerprint: String::new(),
             },
         );
     } else {
@@ -239,6 +249,7 @@ fn evaluate_criterion(criterion: &Criterion, evidence: &Value) -> Verdict {
                 path: None,
                 line: None,
                 column: None,
+                fingerprint: String::new(),
             }],
             Outcome::Pass => continue,
         };
@@ -369,6 +380,7 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
             path: None,
             line: None,
             column: None,
+            fingerprint: String::new(),
         });
         for (item, why) in misses.iter().take(MAX_FINDINGS) {
             findings.push(item_finding(
@@ -387,6 +399,7 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
             path: None,
             line: None,
             column: None,
+            fingerprint: String::new(),
         });
         for item in counted.iter().take(MAX_FINDINGS) {
             findings.push(item_finding(item, singular, "counted here"));
@@ -479,6 +492,7 @@ fn policy_finding(part: &str, err: &str) -> Finding {
         path: None,
         line: None,
         column: None,
+        fingerprint: String::new(),
     }
 }
 
@@ -488,6 +502,7 @@ fn more(n: usize, plural: &str) -> Finding {
         path: None,
         line: None,
         column: None,
+        fingerprint: String::new(),
     }
 }
 
@@ -523,7 +538,39 @@ fn item_finding(item: &Value, singular: &str, what: &str) -> Finding {
             .pointer("/source/column")
             .and_then(Value::as_u64)
             .map(|c| c as u32),
+        fingerprint: String::new(),
     }
+}
+
+/// A fingerprint that survives edits elsewhere in the file: the criterion, the file and
+/// what the finding is about (the evidence item it names, or the message with its numbers
+/// left out), never the line.
+pub fn fingerprint(criterion: &str, finding: &Finding) -> String {
+    let subject = match &finding.path {
+        // Item findings read "alert `X`: what is wrong"; the item is the identity.
+        Some(_) => finding
+            .message
+            .split(": ")
+            .next()
+            .unwrap_or(&finding.message)
+            .to_string(),
+        None => finding
+            .message
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect(),
+    };
+    let key = format!(
+        "{criterion}\u{1f}{}\u{1f}{subject}",
+        finding.path.as_deref().unwrap_or("")
+    );
+    // FNV-1a, 64 bits: stable across versions and platforms, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 /// Criteria failing at exactly `level`: what blocks an activity from reaching it.
@@ -753,6 +800,39 @@ mod tests {
         );
         let v = &evaluate(&p, &json!({"facts": {"has_iac": true}}), &[])[0];
         assert_eq!(v.verdicts[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn fingerprints_ignore_lines_and_counts() {
+        let at = |line: u32, message: &str| Finding {
+            message: message.to_string(),
+            path: Some("rules.yaml".into()),
+            line: Some(line),
+            ..Default::default()
+        };
+        assert_eq!(
+            fingerprint("c", &at(3, "alert `A`: `summary` is missing")),
+            fingerprint("c", &at(40, "alert `A`: `summary` is missing"))
+        );
+        assert_ne!(
+            fingerprint("c", &at(3, "alert `A`: x")),
+            fingerprint("c", &at(3, "alert `B`: x"))
+        );
+        let count = |m: &str| Finding {
+            message: m.to_string(),
+            ..Default::default()
+        };
+        assert_eq!(
+            fingerprint(
+                "c",
+                &count("0 of 3 CI/CD pipelines qualify, at least 1 needed")
+            ),
+            fingerprint(
+                "c",
+                &count("0 of 4 CI/CD pipelines qualify, at least 1 needed")
+            )
+        );
+        assert_eq!(fingerprint("c", &count("x")).len(), 16);
     }
 
     #[test]
