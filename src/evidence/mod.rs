@@ -23,6 +23,8 @@ pub mod model;
 pub mod path;
 pub mod registry;
 pub mod routing;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub mod alerts;
 pub mod ci;

@@ -399,33 +399,9 @@ mod meta_tests {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use std::fs;
-
-    use crate::evidence::{Detection, Detector, detect};
-    use crate::scan::{FileIndex, WalkOptions};
-
-    /// Runs `detectors` over a temporary repository holding `files`.
-    pub fn run(files: &[(&str, &str)], detectors: &[&dyn Detector]) -> Detection {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            if let Some(parent) = full.parent() {
-                fs::create_dir_all(parent).expect("mkdir");
-            }
-            fs::write(full, text).expect("write");
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).expect("walk");
-        detect(&index, detectors)
-    }
-
-    /// Runs `detectors` over the fixture repository `fixtures/<name>`.
-    pub fn run_fixture(name: &str, detectors: &[&dyn Detector]) -> Detection {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name);
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).expect("walk");
-        detect(&index, detectors)
-    }
+    pub(crate) use crate::evidence::testing::{
+        detect_files_with as run, detect_fixture_with as run_fixture,
+    };
 }
 
 #[cfg(test)]

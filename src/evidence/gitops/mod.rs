@@ -24,16 +24,5 @@ fn name_of(doc: &Node, path: &str) -> String {
         .unwrap_or_else(|| crate::evidence::RepoPath::new(path).stem_lower())
 }
 
-/// Runs one detector over a throw-away repository holding `files`.
 #[cfg(test)]
-fn detect_files(files: &[(&str, &str)], detector: &dyn Detector) -> crate::evidence::Detection {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&full, text).expect("write");
-    }
-    let (index, _) = crate::scan::FileIndex::walk(dir.path(), &crate::scan::WalkOptions::default())
-        .expect("walk");
-    crate::evidence::detect(&index, &[detector])
-}
+use crate::evidence::testing::detect_files;

@@ -324,21 +324,11 @@ pub(crate) fn unnamed(what: &str, field: &str, path: &str, node: &Node) -> Diagn
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::evidence::{Detection, Detector, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::{Detection, Detector};
 
     /// Runs one detector over a temporary repository holding `files`.
     pub fn run(detector: &dyn Detector, files: &[(&str, &str)]) -> Detection {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).expect("mkdir");
-            }
-            std::fs::write(full, text).expect("write");
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).expect("walk");
-        detect(&index, &[detector])
+        crate::evidence::testing::detect_files(files, detector)
     }
 }
 
