@@ -657,22 +657,29 @@ fn check_pack(loader: &mut Loader, pack_src: &SourceFile, pack: &Pack) {
         }
     }
     // Criteria inherited from an extended pack must fit the level names this pack gives.
-    for criterion in pack.criteria() {
-        if criterion.level > pack.max_level() {
-            loader.problem_at(
-                pack_src,
-                "/levels",
-                format!(
-                    "the pack names {} levels, but criterion `{}` ({}:{}) is required for level {}; name at least {} levels or disable it",
-                    pack.max_level(),
-                    criterion.id,
-                    criterion.source.file,
-                    criterion.source.line,
-                    criterion.level,
-                    criterion.level
-                ),
-            );
+    let above: Vec<&Criterion> = pack
+        .criteria()
+        .filter(|c| c.level > pack.max_level())
+        .collect();
+    if let Some(highest) = above.iter().map(|c| c.level).max() {
+        let mut named: Vec<String> = above
+            .iter()
+            .take(5)
+            .map(|c| format!("`{}` ({}:{})", c.id, c.source.file, c.source.line))
+            .collect();
+        if above.len() > 5 {
+            named.push(format!("and {} more", above.len() - 5));
         }
+        loader.problem_at(
+            pack_src,
+            "/levels",
+            format!(
+                "the pack names {} levels, but {} criteria are required for higher levels: {}; name at least {highest} levels or disable them",
+                pack.max_level(),
+                above.len(),
+                named.join(", ")
+            ),
+        );
     }
     for (key, tier) in &pack.tiers {
         for (activity, level) in &tier.targets {
