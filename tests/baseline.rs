@@ -366,12 +366,19 @@ fn a_baseline_from_another_version_or_pack_still_loads() {
             .all(|f| f["criterion"] == "paging-alerts-have-runbook"),
         "{b:#}"
     );
+    saved["policy"]["name"] = "acme-old".into();
+    fs::write(&path, serde_json::to_string(&saved).unwrap()).unwrap();
     let out = opready(&[
         "check",
         root.to_str().unwrap(),
         "--baseline",
         path.to_str().unwrap(),
     ]);
+    assert!(
+        stdout(&out).contains("written with the policy pack `acme-old`, not `opready-builtin`"),
+        "{}",
+        stdout(&out)
+    );
     assert!(
         stdout(&out)
             .contains("paging-alerts-have-runbook [monitoring]: fails now (not in the baseline)"),

@@ -307,6 +307,13 @@ fn baseline_block(out: &mut String, report: &Report, options: &HumanOptions) {
             .get(usize::from(level).saturating_sub(1))
             .map_or(String::new(), |n| format!(" {n}"))
     };
+    if let Some(policy) = b.policy.as_ref().filter(|p| **p != report.policy.name) {
+        let _ = writeln!(
+            out,
+            "  The baseline was written with the policy pack `{policy}`, not `{}`: criteria it does not know count as new.",
+            report.policy.name
+        );
+    }
     let r = &b.regressions;
     let mut lines = Vec::new();
     for l in &r.levels {
