@@ -84,9 +84,12 @@ pub struct Checked {
 /// Rates the repository at `root` against `pack`.
 pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked, CheckError> {
     let loaded = config::load(root).map_err(CheckError::Config)?;
+    let mut exclude = loaded.config.exclude.clone();
+    // opready's own saved report is not evidence.
+    exclude.push(crate::baseline::DEFAULT_FILE.to_string());
     let walk = WalkOptions {
         max_file_size: options.max_file_size,
-        exclude: loaded.config.exclude.clone(),
+        exclude,
     };
     let (index, walk_diagnostics) = FileIndex::walk(root, &walk).map_err(CheckError::Repository)?;
     let detection = evidence::detect(&index, &evidence::registry::all());
@@ -130,7 +133,7 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
         }
         let next_level = verdict
             .level
-            .filter(|l| *l < pack.max_level())
+            .filter(|l| *l < activity.max_level())
             .map(|l| l + 1);
         let blockers = next_level
             .map(|n| {
@@ -168,7 +171,7 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
             title: activity.title.clone(),
             level: verdict.level,
             level_name: verdict.level.map(|l| pack.level_name(l).to_string()),
-            max_level: pack.max_level(),
+            max_level: activity.max_level(),
             target: target.as_ref().map(|(t, _)| *t),
             target_source: target.map(|(_, s)| s),
             met,
@@ -223,6 +226,7 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
         activities,
         evidence: summarize_evidence(&document, index.len() as u32, detection.files_read),
         diagnostics,
+        baseline: None,
     };
     Ok(Checked { report, evidence })
 }
@@ -329,6 +333,21 @@ fn service_info(
         }
         _ => None,
     };
+    // With no tier written anywhere, the catalog's lifecycle may imply one (a pack's
+    // per-tier `lifecycles`); a lifecycle no tier claims leaves the service without one.
+    let from_lifecycle = || {
+        let entity = entity?;
+        let lifecycle = entity.lifecycle.as_deref()?;
+        let key = pack.tier_for_lifecycle(lifecycle)?;
+        Some((
+            key,
+            format!(
+                "{} (spec.lifecycle: {})",
+                entity.source.path,
+                lifecycle.trim()
+            ),
+        ))
+    };
     let (tier, tier_source) = match tier_written {
         Some((written, source)) => match pack.tier_key(&written) {
             Some(key) => (Some(key), Some(source)),
@@ -340,7 +359,10 @@ fn service_info(
                 )));
             }
         },
-        None => (None, None),
+        None => match from_lifecycle() {
+            Some((key, source)) => (Some(key), Some(source)),
+            None => (None, None),
+        },
     };
     Ok(ServiceInfo {
         name,
@@ -385,7 +407,7 @@ fn targets(
 }
 
 fn check_target(pack: &Pack, activity: &str, level: u8, source: &str) -> Result<(), CheckError> {
-    if pack.activity(activity).is_none() {
+    let Some(found) = pack.activity(activity) else {
         let known = pack
             .activities
             .iter()
@@ -395,11 +417,11 @@ fn check_target(pack: &Pack, activity: &str, level: u8, source: &str) -> Result<
         return Err(CheckError::Usage(format!(
             "unknown activity `{activity}` in {source}; known activities: {known}"
         )));
-    }
-    if level < 1 || level > pack.max_level() {
+    };
+    if level < 1 || level > found.max_level() {
         return Err(CheckError::Usage(format!(
             "target {level} for `{activity}` in {source} is out of range 1..={}",
-            pack.max_level()
+            found.max_level()
         )));
     }
     Ok(())
@@ -415,10 +437,26 @@ fn excuses(
         .file
         .clone()
         .unwrap_or_else(|| ".opready.yaml".to_string());
-    let line = loaded.lines.get("waivers").copied();
-    let mut out = Vec::new();
-    for waiver in &loaded.config.waivers {
-        let at = |d: Diagnostic| d.at(&file, line.map(|l| Position::new(l, 1)));
+    let key_line = loaded.lines.get("waivers").copied();
+    let mut out: Vec<Excuse> = Vec::new();
+    for (i, waiver) in loaded.config.waivers.iter().enumerate() {
+        let pos = loaded
+            .waiver_positions
+            .get(i)
+            .copied()
+            .or_else(|| key_line.map(|l| Position::new(l, 1)));
+        let at = |d: Diagnostic| d.at(&file, pos);
+        if out.iter().any(|e| e.criterion == waiver.criterion) {
+            diagnostics.push(at(Diagnostic::new(
+                Severity::Warning,
+                "duplicate-waiver",
+                format!(
+                    "`{}` is already waived above; this waiver has no effect",
+                    waiver.criterion
+                ),
+            )));
+            continue;
+        }
         let Some(criterion) = pack.criterion(&waiver.criterion) else {
             diagnostics.push(at(Diagnostic::new(
                 Severity::Warning,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Position;
 use crate::parse::yaml;
 use crate::policy::Problem;
 use crate::validate;
@@ -83,6 +84,9 @@ pub struct LoadedConfig {
     pub file: Option<String>,
     /// Line of each top-level key, for "set here" pointers.
     pub lines: BTreeMap<String, u32>,
+    /// Where each waiver names its criterion, in `config.waivers` order, so warnings
+    /// about a waiver point at that waiver and not at the `waivers:` key.
+    pub waiver_positions: Vec<Position>,
     /// Problems that do not stop the run (e.g. a configuration file that is a symlink).
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
@@ -165,10 +169,14 @@ pub fn parse(name: &str, text: &str) -> Result<LoadedConfig, Vec<Problem>> {
         .iter()
         .filter_map(|(k, _)| Some((k.as_str()?.to_string(), k.pos.line)))
         .collect();
+    let waiver_positions = (0..config.waivers.len())
+        .map(|i| node.nearest(&format!("/waivers/{i}/criterion")).pos)
+        .collect();
     Ok(LoadedConfig {
         config,
         file: Some(name.to_string()),
         lines,
+        waiver_positions,
         warnings: Vec::new(),
     })
 }
@@ -258,6 +266,21 @@ mod tests {
         let lines: Vec<u32> = err.iter().filter_map(|p| p.pos.map(|p| p.line)).collect();
         assert!(lines.contains(&7), "{err:?}");
         assert!(lines.contains(&8), "{err:?}");
+    }
+
+    #[test]
+    fn each_waiver_keeps_its_own_position() {
+        let loaded = parse(
+            ".opready.yaml",
+            "tier: 1\nwaivers:\n  - criterion: a\n    reason: r\n    owner: o\n    expires: 2030-01-01\n  - reason: r\n    owner: o\n    criterion: b\n    expires: 2030-01-01\n",
+        )
+        .unwrap();
+        let at: Vec<(u32, u32)> = loaded
+            .waiver_positions
+            .iter()
+            .map(|p| (p.line, p.column))
+            .collect();
+        assert_eq!(at, [(3, 16), (9, 16)]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! → reports ([`report`]). The core entry point, [`check`], is a pure function of a
 //! repository path and a policy: no global state, no printing.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;

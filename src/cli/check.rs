@@ -44,6 +44,10 @@ pub struct CheckArgs {
     /// Skip evidence files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::scan::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Compare with a baseline (`opready baseline write`): fail only when something got
+    /// worse since, whether or not targets are met.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,6 +79,11 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         Ok(pack) => pack,
         Err(code) => return code,
     };
+    let baseline = match args.baseline.as_deref().map(super::baseline::load) {
+        Some(Ok(baseline)) => Some(baseline),
+        Some(Err(code)) => return code,
+        None => None,
+    };
     let today = match std::env::var("OPREADY_TODAY") {
         Ok(text) if !text.is_empty() => match crate::config::parse_date(&text) {
             Some(day) => day,
@@ -92,7 +101,7 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         max_file_size: args.max_file_size,
         display_path: Some(args.path.display().to_string()),
     };
-    let checked = match check::check(&args.path, &pack, &options) {
+    let mut checked = match check::check(&args.path, &pack, &options) {
         Ok(checked) => checked,
         Err(CheckError::Config(problems)) => {
             eprint!(
@@ -113,6 +122,9 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    if let (Some(baseline), Some(path)) = (&baseline, &args.baseline) {
+        super::baseline::apply(&mut checked.report, baseline, path);
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -147,7 +159,7 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         eprintln!("error: {err}");
         return EXIT_ERROR;
     }
-    if checked.report.summary.met {
+    if checked.report.gate_passed() {
         EXIT_MET
     } else {
         EXIT_GATE_FAILED

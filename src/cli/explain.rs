@@ -119,7 +119,7 @@ fn explain_activity(pack: &Pack, a: &Activity) -> String {
         a.source.file
     );
     section(&mut out, "About", &a.description);
-    for level in 1..=pack.max_level() {
+    for level in 1..=a.max_level() {
         let what = a.levels.get(&level).map_or("", String::as_str);
         let _ = writeln!(out, "\nLevel {level} — {}: {what}", pack.level_name(level));
         let criteria: Vec<&Criterion> = a.criteria.iter().filter(|c| c.level == level).collect();

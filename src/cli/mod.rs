@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::policy::{self, Pack, Problem};
 use crate::report;
 
+mod baseline;
 mod check;
 mod explain;
 mod render_problems;
@@ -44,6 +45,11 @@ pub enum Command {
         what: ListWhat,
         #[arg(long, value_name = "PATH")]
         policy: Option<PathBuf>,
+    },
+    /// Save a baseline to ratchet from: `check --baseline FILE` then fails only on regressions.
+    Baseline {
+        #[command(subcommand)]
+        command: baseline::BaselineCommand,
     },
     /// Print a JSON Schema: of the report, the evidence document, policy files or `.opready.yaml`.
     Schema {
@@ -92,6 +98,7 @@ pub fn run() -> ExitCode {
 fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::run_check(&args),
+        Command::Baseline { command } => baseline::run(&command),
         Command::Explain { id, policy } => match load_pack(policy.as_deref()) {
             Ok(pack) => match explain::explain(&pack, &id) {
                 Some(text) => {

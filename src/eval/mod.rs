@@ -97,16 +97,11 @@ pub const MAX_FINDINGS: usize = 50;
 pub fn evaluate(pack: &Pack, evidence: &Value, excuses: &[Excuse]) -> Vec<ActivityVerdict> {
     pack.activities
         .iter()
-        .map(|activity| evaluate_activity(pack, activity, evidence, excuses))
+        .map(|activity| evaluate_activity(activity, evidence, excuses))
         .collect()
 }
 
-fn evaluate_activity(
-    pack: &Pack,
-    activity: &Activity,
-    evidence: &Value,
-    excuses: &[Excuse],
-) -> ActivityVerdict {
+fn evaluate_activity(activity: &Activity, evidence: &Value, excuses: &[Excuse]) -> ActivityVerdict {
     if let Some(reason) = activity
         .applies
         .as_ref()
@@ -138,7 +133,7 @@ fn evaluate_activity(
             verdict
         })
         .collect();
-    let level = level_reached(&activity.criteria, &verdicts, pack.max_level());
+    let level = level_reached(&activity.criteria, &verdicts, activity.max_level());
     ActivityVerdict {
         activity: activity.id.clone(),
         level,
@@ -761,6 +756,21 @@ mod tests {
     }
 
     #[test]
+    fn an_activity_tops_out_at_its_highest_criterion() {
+        // Five level names, criteria up to level 3: levels 4 and 5 need evidence nobody
+        // asks for, so they are not reached.
+        let five = "name: t\nlevels:\n  - {level: 1, name: a}\n  - {level: 2, name: b}\n  - {level: 3, name: c}\n  - {level: 4, name: d}\n  - {level: 5, name: e}\nactivities: [a.yaml]\n";
+        let activity = "id: act\ntitle: Act\ndescription: d\ndelegation: inquire\nlevels: {1: a, 2: b, 3: c, 4: d, 5: e}\ncriteria:\n  - {id: two, level: 2, title: t, why: w, fix: f, select: slos, min: 1}\n  - {id: three, level: 3, title: t, why: w, fix: f, select: slos, min: 1}\n";
+        let p = load_in_memory(&[("pack.yaml", five), ("a.yaml", activity)])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.max_level(), 5);
+        assert_eq!(p.activities[0].max_level(), 3);
+        let src = json!({"path": "a", "line": 1, "example": false});
+        let v = &evaluate(&p, &json!({"slos": [{"name": "s", "source": src}]}), &[])[0];
+        assert_eq!(v.level, Some(3));
+    }
+
+    #[test]
     fn all_needs_every_check_and_ignores_checks_with_nothing_to_check() {
         let p = pack(concat!(
             "  - id: owned\n    level: 2\n    title: t\n    why: w\n    fix: f\n    all:\n",
@@ -845,7 +855,11 @@ mod tests {
         };
         let v = &evaluate(&p, &json!({}), &[active])[0];
         assert_eq!(v.verdicts[0].status, Status::Waived);
-        assert_eq!(v.level, Some(3));
+        assert_eq!(
+            v.level,
+            Some(2),
+            "the waived criterion holds; no criterion asks for level 3"
+        );
         let expired = Excuse {
             criterion: "c".into(),
             reason: "waiver expired on 2000-01-01".into(),

@@ -277,7 +277,14 @@ fn load_with(
             "a pack needs at least two levels (level 1 is the floor)",
         );
     }
+    check_lifecycles(&mut loader, &pack_src, &pack_file);
     for (key, tier) in &pack_file.tiers {
+        // A lifecycle this pack names moves to its tier from any tier it extends.
+        for other in pack.tiers.values_mut() {
+            other
+                .lifecycles
+                .retain(|l| !tier.lifecycles.iter().any(|m| m.eq_ignore_ascii_case(l)));
+        }
         pack.tiers.insert(key.clone(), tier.clone());
     }
 
@@ -606,6 +613,28 @@ fn check_check(loader: &mut Loader, src: &SourceFile, at: &str, check: &Check) {
     }
 }
 
+/// A lifecycle may put a service in one tier only, and must not be blank.
+fn check_lifecycles(loader: &mut Loader, pack_src: &SourceFile, pack_file: &PackFile) {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, tier) in &pack_file.tiers {
+        for (i, lifecycle) in tier.lifecycles.iter().enumerate() {
+            let pointer = format!("/tiers/{key}/lifecycles/{i}");
+            let normalised = lifecycle.trim().to_ascii_lowercase();
+            if normalised.is_empty() {
+                loader.problem_at(pack_src, &pointer, "a lifecycle must not be empty");
+            } else if let Some(prev) = seen.insert(normalised, key) {
+                loader.problem_at(
+                    pack_src,
+                    &pointer,
+                    format!(
+                        "lifecycle `{lifecycle}` already puts services in tier {prev}; a lifecycle may name one tier"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn check_pack(loader: &mut Loader, pack_src: &SourceFile, pack: &Pack) {
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for activity in &pack.activities {
@@ -627,21 +656,50 @@ fn check_pack(loader: &mut Loader, pack_src: &SourceFile, pack: &Pack) {
             }
         }
     }
+    // Criteria inherited from an extended pack must fit the level names this pack gives.
+    let above: Vec<&Criterion> = pack
+        .criteria()
+        .filter(|c| c.level > pack.max_level())
+        .collect();
+    if let Some(highest) = above.iter().map(|c| c.level).max() {
+        let mut named: Vec<String> = above
+            .iter()
+            .take(5)
+            .map(|c| format!("`{}` ({}:{})", c.id, c.source.file, c.source.line))
+            .collect();
+        if above.len() > 5 {
+            named.push(format!("and {} more", above.len() - 5));
+        }
+        loader.problem_at(
+            pack_src,
+            "/levels",
+            format!(
+                "the pack names {} levels, but {} criteria are required for higher levels: {}; name at least {highest} levels or disable them",
+                pack.max_level(),
+                above.len(),
+                named.join(", ")
+            ),
+        );
+    }
     for (key, tier) in &pack.tiers {
         for (activity, level) in &tier.targets {
             let pointer = format!("/tiers/{key}/targets/{activity}");
-            if pack.activity(activity).is_none() {
-                loader.problem_at(
+            match pack.activity(activity) {
+                None => loader.problem_at(
                     pack_src,
                     &pointer,
                     format!("tier {key} targets unknown activity `{activity}`"),
-                );
-            } else if *level < 1 || *level > pack.max_level() {
-                loader.problem_at(
+                ),
+                Some(a) if *level < 1 || *level > a.max_level() => loader.problem_at(
                     pack_src,
                     &pointer,
-                    format!("target must be between 1 and {}", pack.max_level()),
-                );
+                    format!(
+                        "target must be between 1 and {} (`{activity}` has no criterion above level {})",
+                        a.max_level(),
+                        a.max_level()
+                    ),
+                ),
+                Some(_) => {}
             }
         }
     }

@@ -47,6 +47,12 @@ pub struct Tier {
     pub description: Option<String>,
     /// Target level per activity id. Activities not named have no target.
     pub targets: BTreeMap<String, u8>,
+    /// Backstage `spec.lifecycle` values (`production`, `experimental`, …) that put a
+    /// service in this tier when no tier is written anywhere (`--tier`, `.opready.yaml`,
+    /// a tier annotation or label). Compared case-insensitively; a lifecycle may name at
+    /// most one tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifecycles: Vec<String>,
 }
 
 /// The Management 3.0 delegation level a central SRE team aims for with an activity.
@@ -337,7 +343,24 @@ pub struct Applies {
     pub check: Option<Check>,
 }
 
+impl Activity {
+    /// The highest level the activity can be rated: the highest level any of its criteria
+    /// is required for (1 when it has none). A level with no criterion of its own would
+    /// otherwise be reached without any evidence, e.g. levels 4 and 5 of a built-in
+    /// activity in a pack that extends the built-in pack with five level names.
+    pub fn max_level(&self) -> u8 {
+        self.criteria
+            .iter()
+            .map(|c| c.level)
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    }
+}
+
 impl Pack {
+    /// The number of level names: the top of the pack's scale. An activity may top out
+    /// lower ([`Activity::max_level`]).
     pub fn max_level(&self) -> u8 {
         self.level_names.len() as u8
     }
@@ -361,6 +384,19 @@ impl Pack {
 
     pub fn criteria(&self) -> impl Iterator<Item = &Criterion> {
         self.activities.iter().flat_map(|a| &a.criteria)
+    }
+
+    /// The tier a catalog `spec.lifecycle` puts a service in, when one claims it.
+    pub fn tier_for_lifecycle(&self, lifecycle: &str) -> Option<String> {
+        let wanted = lifecycle.trim();
+        self.tiers
+            .iter()
+            .find(|(_, tier)| {
+                tier.lifecycles
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(wanted))
+            })
+            .map(|(key, _)| key.clone())
     }
 
     /// The tier key for a tier as users write it: `1`, `"1"`, `tier1`, `tier-1`, `T1`.

@@ -48,6 +48,7 @@ pub fn render(report: &Report, root: Option<&Path>, options: &HumanOptions) -> S
     out.push_str(&scorecard(report, options));
     out.push('\n');
     gate_line(&mut out, report, options);
+    baseline_block(&mut out, report, options);
 
     let handler = GraphicalReportHandler::new_themed(if options.color {
         GraphicalTheme::unicode()
@@ -274,6 +275,132 @@ fn gate_line(out: &mut String, report: &Report, options: &HumanOptions) {
             paint(&text, options, |s| s.red().bold().to_string())
         );
     }
+}
+
+/// Regressions and improvements listed in the baseline block; the rest are counted.
+const MAX_BASELINE_LINES: usize = 10;
+
+/// "Compared with baseline": what regressed (each line fails the check) and what improved.
+fn baseline_block(out: &mut String, report: &Report, options: &HumanOptions) {
+    let Some(b) = &report.baseline else {
+        return;
+    };
+    let written = match (&b.tool_version, &b.policy) {
+        (Some(v), Some(p)) => format!(" (opready {v}, policy {p})"),
+        (Some(v), None) => format!(" (opready {v})"),
+        (None, Some(p)) => format!(" (policy {p})"),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "\n{}{written}",
+        paint(
+            &format!("Compared with baseline {}", b.file),
+            options,
+            |s| s.bold().to_string()
+        )
+    );
+    let level_name = |level: u8| {
+        report
+            .policy
+            .levels
+            .get(usize::from(level).saturating_sub(1))
+            .map_or(String::new(), |n| format!(" {n}"))
+    };
+    if let Some(policy) = b.policy.as_ref().filter(|p| **p != report.policy.name) {
+        let _ = writeln!(
+            out,
+            "  The baseline was written with the policy pack `{policy}`, not `{}`: criteria it does not know count as new.",
+            report.policy.name
+        );
+    }
+    let r = &b.regressions;
+    let mut lines = Vec::new();
+    for l in &r.levels {
+        lines.push(format!(
+            "{}: level {}{} → {}{}",
+            l.activity,
+            l.from,
+            level_name(l.from),
+            l.to,
+            level_name(l.to)
+        ));
+    }
+    for c in &r.criteria {
+        let was = c.from.map_or("not in the baseline".to_string(), |s| {
+            format!("was {}", s.as_str())
+        });
+        lines.push(format!(
+            "{} [{}]: fails now ({was})",
+            c.criterion, c.activity
+        ));
+    }
+    // Findings of newly failing criteria are counted with their criterion, not repeated.
+    let newly_failing = |criterion: &str| r.criteria.iter().any(|c| c.criterion == criterion);
+    for f in r.findings.iter().filter(|f| !newly_failing(&f.criterion)) {
+        let at = match (&f.path, f.line) {
+            (Some(p), Some(l)) => format!("{p}:{l}: "),
+            (Some(p), None) => format!("{p}: "),
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "{} [{}]: new finding {at}{}",
+            f.criterion, f.activity, f.message
+        ));
+    }
+    if b.passed {
+        let text = "✓ No regressions since the baseline.";
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(text, options, |s| s.green().bold().to_string())
+        );
+    } else {
+        let text = format!(
+            "✗ {} regression(s) since the baseline: fix them, waive them, or accept them with `opready baseline write`.",
+            lines.len()
+        );
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(&text, options, |s| s.red().bold().to_string())
+        );
+        for line in lines.iter().take(MAX_BASELINE_LINES) {
+            let _ = writeln!(out, "    {line}");
+        }
+        if lines.len() > MAX_BASELINE_LINES {
+            let _ = writeln!(
+                out,
+                "    … and {} more (see --format json)",
+                lines.len() - MAX_BASELINE_LINES
+            );
+        }
+    }
+    let i = &b.improvements;
+    let mut better = Vec::new();
+    better.extend(
+        i.levels
+            .iter()
+            .map(|l| format!("{} {} → {}", l.activity, l.from, l.to)),
+    );
+    if !i.criteria.is_empty() {
+        let ids: Vec<&str> = i.criteria.iter().map(|c| c.criterion.as_str()).collect();
+        better.push(format!("{} criteria fixed ({})", ids.len(), ids.join(", ")));
+    }
+    if !i.findings.is_empty() {
+        better.push(format!("{} findings fixed", i.findings.len()));
+    }
+    if !better.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ↑ Improved: {}; `opready baseline write` locks it in.",
+            better.join("; ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  With --baseline only a regression fails the check; targets are shown, not enforced."
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::baseline::BaselineComparison;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Finding, Status};
 
@@ -34,6 +35,9 @@ pub struct Report {
     pub evidence: EvidenceSummary,
     /// Files that could not be read or parsed, and other input problems, sorted by path.
     pub diagnostics: Vec<Diagnostic>,
+    /// The comparison with a baseline (`check --baseline FILE`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineComparison>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -58,7 +62,9 @@ pub struct ServiceInfo {
     pub owner_source: Option<String>,
     /// Tier key of the pack (`"1"`), when known.
     pub tier: Option<String>,
-    /// `--tier`, `.opready.yaml`, or the `catalog-info.yaml` path.
+    /// `--tier`, `.opready.yaml`, the `catalog-info.yaml` path (a tier annotation or
+    /// label), or `catalog-info.yaml (spec.lifecycle: production)` when the pack maps the
+    /// catalog lifecycle to a tier.
     pub tier_source: Option<String>,
     /// Whether opready treats the repository as a deployable service.
     pub deployable: bool,
@@ -150,6 +156,15 @@ pub struct KindCount {
 }
 
 impl Report {
+    /// Whether the gate passes: with a baseline, nothing regressed against it; without
+    /// one, every activity meets its target.
+    pub fn gate_passed(&self) -> bool {
+        match &self.baseline {
+            Some(baseline) => baseline.passed,
+            None => self.summary.met,
+        }
+    }
+
     pub fn activity(&self, id: &str) -> Option<&ActivityReport> {
         self.activities.iter().find(|a| a.id == id)
     }
