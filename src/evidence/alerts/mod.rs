@@ -27,7 +27,6 @@ pub mod duration;
 pub mod grafana_alerting;
 pub mod grafana_dashboard_configmaps;
 pub mod grafana_dashboards;
-pub mod hcl_value;
 pub mod prometheus_rules;
 pub mod rule_tests;
 pub mod terraform_azure_monitor;

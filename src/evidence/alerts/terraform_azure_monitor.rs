@@ -23,11 +23,11 @@
 
 use crate::evidence::{Alert, Collector, Detector, FileContext, Receiver, RepoPath, Source};
 use crate::parse::hcl::Body;
-
-use super::hcl_value::{
+use crate::parse::hcl::value::{
     attr, attr_bool, attr_number, attr_references, attr_text, blocks, literal, name_or_label,
-    position, refers_to, resources,
+    refers_to, resources,
 };
+
 use super::terraform_datadog::is_terraform;
 
 pub struct TerraformAzureMonitor;
@@ -76,7 +76,7 @@ impl Detector for TerraformAzureMonitor {
         let path = file.path.as_str();
         let mut groups = Vec::new();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             let alert = match type_ {
                 "azurerm_monitor_metric_alert" => metric_alert(&block.body, label, source),

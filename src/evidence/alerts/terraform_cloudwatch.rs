@@ -25,12 +25,12 @@ use crate::evidence::{
     Alert, Collector, Dashboard, Detector, FileContext, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    attr, attr_bool, attr_number, attr_references, attr_text, blocks, json_body, literal,
+    name_or_label, resources, to_json,
+};
 
 use super::dashboard::count_widgets;
-use super::hcl_value::{
-    attr, attr_bool, attr_number, attr_references, attr_text, blocks, json_body, literal,
-    name_or_label, position, resources,
-};
 use super::terraform_datadog::is_terraform;
 
 pub struct TerraformCloudWatch;
@@ -63,7 +63,7 @@ impl Detector for TerraformCloudWatch {
         let path = file.path.as_str();
         let mut notified: BTreeSet<String> = BTreeSet::new();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             match type_ {
                 "aws_cloudwatch_metric_alarm" => {
@@ -169,7 +169,7 @@ fn alarm(body: &Body, label: &str, source: Source) -> Alert {
         alert.for_ = Some(super::seconds_text((period * periods) as u64));
     }
     alert.debounced = datapoints.is_some_and(|n| n > 1.0);
-    let tags = attr(body, "tags").map(super::hcl_value::to_json);
+    let tags = attr(body, "tags").map(to_json);
     alert.severity = tags.as_ref().and_then(|t| {
         ["severity", "Severity", "priority", "Priority"]
             .iter()
@@ -256,7 +256,7 @@ fn topics(
             integrations,
             paging,
             used: true,
-            source: Source::new(path, position(block, lines)),
+            source: Source::new(path, lines.position_of(block)),
         });
     }
 }

@@ -16,12 +16,12 @@
 
 use crate::evidence::{Collector, Dashboard, Detector, FileContext, RepoPath, Source};
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    self, attr, attr_references, attr_text, json_body, name_or_label, resources,
+};
 
 use super::dashboard::count_widgets;
 use super::datadog::{self, Monitor};
-use super::hcl_value::{
-    self, attr, attr_references, attr_text, json_body, name_or_label, position, resources,
-};
 
 pub struct TerraformDatadog;
 
@@ -53,7 +53,7 @@ impl Detector for TerraformDatadog {
         };
         let path = file.path.as_str();
         for (type_, label, block) in resources(body) {
-            let source = Source::new(path, position(block, lines));
+            let source = Source::new(path, lines.position_of(block));
             match type_ {
                 "datadog_monitor" => {
                     let alert = monitor(&block.body, label).into_alert("datadog", source);
@@ -104,14 +104,14 @@ fn monitor(body: &Body, label: &str) -> Monitor {
         .map(|t| t.text)
         .or_else(|| {
             attr(body, "priority")
-                .and_then(hcl_value::number)
+                .and_then(value::number)
                 .map(|n| n.to_string())
         })
         .and_then(|p| datadog::priority(&p));
     let tags = attr_references(body, "tags").unwrap_or_default();
-    let trigger_window = hcl_value::blocks(body, "monitor_threshold_windows")
+    let trigger_window = value::blocks(body, "monitor_threshold_windows")
         .into_iter()
-        .find_map(|w| hcl_value::literal(w, "trigger_window"));
+        .find_map(|w| value::literal(w, "trigger_window"));
     let templated =
         name_templated || query.as_ref().is_some_and(|q| !q.literal) || message_computed;
     Monitor {
@@ -128,7 +128,7 @@ fn monitor(body: &Body, label: &str) -> Monitor {
 
 /// Widgets of a `datadog_dashboard`: a group widget counts for the widgets it holds.
 fn widgets(body: &Body, depth: u8) -> u32 {
-    hcl_value::blocks(body, "widget")
+    value::blocks(body, "widget")
         .into_iter()
         .map(|w| {
             let group = ["group_definition", "powerpack_definition"]

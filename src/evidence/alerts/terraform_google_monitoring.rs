@@ -33,13 +33,13 @@ use crate::evidence::{
     Alert, Collector, Dashboard, Detector, FileContext, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    attr, attr_bool, attr_references, attr_text, blocks, json_body, literal, name_or_label,
+    refers_to, resources, to_json,
+};
 
 use super::dashboard::count_google_widgets;
 use super::duration;
-use super::hcl_value::{
-    attr, attr_bool, attr_references, attr_text, blocks, json_body, literal, name_or_label,
-    position, refers_to, resources, to_json,
-};
 use super::prometheus_rules::is_paging;
 use super::terraform_datadog::is_terraform;
 
@@ -84,7 +84,7 @@ impl Detector for TerraformGoogleMonitoring {
         let path = file.path.as_str();
         let mut channels = Vec::new();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             match type_ {
                 "google_monitoring_alert_policy" => {

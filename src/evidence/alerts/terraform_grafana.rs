@@ -22,13 +22,13 @@ use crate::evidence::{
     AlertRouting, Collector, Dashboard, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    attr, attr_bool, attr_references, attr_text, blocks, file_argument, json_body, name_or_label,
+    nested, resources, to_json,
+};
 
 use super::dashboard;
 use super::duration;
-use super::hcl_value::{
-    attr, attr_bool, attr_references, attr_text, blocks, file_argument, json_body, name_or_label,
-    nested, position, resources, to_json,
-};
 use super::prometheus_rules::{RUNBOOK_KEYS, is_paging};
 use super::terraform_datadog::is_terraform;
 
@@ -89,7 +89,7 @@ impl Detector for TerraformGrafana {
         let mut used: BTreeSet<String> = BTreeSet::new();
         let mut points = Vec::new();
         for (type_, label_, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             let b = &block.body;
             match type_ {
@@ -102,7 +102,7 @@ impl Detector for TerraformGrafana {
                     let group = attr_text(b, "name").map(|t| t.text);
                     for rule_block in nested(b, "rule") {
                         let rule = &rule_block.body;
-                        let rule_pos = position(rule_block, lines).or(pos);
+                        let rule_pos = lines.position_of(rule_block).or(pos);
                         let mut alert =
                             rule_alert(rule, group.clone(), Source::new(path, rule_pos));
                         alert.notifies = alert.notifies.drain(..).map(&resolve).collect();
@@ -163,7 +163,7 @@ impl Detector for TerraformGrafana {
                             provider: provider.to_string(),
                             kind: "receiver".to_string(),
                             name: name.clone(),
-                            source: Source::new(path, position(inner, lines)),
+                            source: Source::new(path, lines.position_of(inner)),
                         });
                     }
                 }
