@@ -79,6 +79,12 @@ impl<'a> RepoPath<'a> {
         matches!(self.ext().as_str(), "adoc" | "asciidoc" | "asc")
     }
 
+    /// A Terraform configuration (`*.tf`) of the repository itself: not one of the copies
+    /// Terraform and Terragrunt download into `.terraform/` and `.terragrunt-cache/`.
+    pub fn is_terraform(&self) -> bool {
+        self.ext() == "tf" && !self.in_dir_named(&[".terraform", ".terragrunt-cache"])
+    }
+
     /// A document detectors read as an outline: Markdown, reStructuredText or AsciiDoc.
     pub fn is_doc(&self) -> bool {
         self.is_markdown() || self.is_rst() || self.is_asciidoc()
@@ -139,5 +145,9 @@ mod tests {
         }
         assert_eq!(RepoPath::new("guide.asciidoc").stem_lower(), "guide");
         assert!(!RepoPath::new("notes.txt").is_doc());
+        assert!(RepoPath::new("infra/main.tf").is_terraform());
+        assert!(!RepoPath::new("infra/.terraform/modules/vpc/main.tf").is_terraform());
+        assert!(!RepoPath::new("live/.terragrunt-cache/x/main.tf").is_terraform());
+        assert!(!RepoPath::new("infra/main.tfvars").is_terraform());
     }
 }

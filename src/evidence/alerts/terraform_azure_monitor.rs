@@ -28,8 +28,6 @@ use crate::parse::hcl::value::{
     refers_to, resources,
 };
 
-use super::terraform_datadog::is_terraform;
-
 pub struct TerraformAzureMonitor;
 
 /// Receiver blocks of an action group and the integration each is.
@@ -57,7 +55,7 @@ impl Detector for TerraformAzureMonitor {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

@@ -31,7 +31,6 @@ use crate::parse::hcl::value::{
 };
 
 use super::dashboard::count_widgets;
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformCloudWatch;
 
@@ -45,7 +44,7 @@ impl Detector for TerraformCloudWatch {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

@@ -38,7 +38,7 @@ impl Detector for TerraformDatadog {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
@@ -87,11 +87,6 @@ impl Detector for TerraformDatadog {
             }
         }
     }
-}
-
-/// Terraform files, as the `terraform` detector reads them.
-pub(crate) fn is_terraform(path: &RepoPath) -> bool {
-    path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
 }
 
 fn monitor(body: &Body, label: &str) -> Monitor {

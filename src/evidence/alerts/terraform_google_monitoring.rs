@@ -41,7 +41,6 @@ use crate::parse::hcl::value::{
 use super::dashboard::count_google_widgets;
 use super::duration;
 use super::prometheus_rules::is_paging;
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformGoogleMonitoring;
 
@@ -65,7 +64,7 @@ impl Detector for TerraformGoogleMonitoring {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

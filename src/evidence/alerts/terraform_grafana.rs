@@ -30,7 +30,6 @@ use crate::parse::hcl::value::{
 use super::dashboard;
 use super::duration;
 use super::prometheus_rules::{RUNBOOK_KEYS, is_paging};
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformGrafana;
 
@@ -59,7 +58,7 @@ impl Detector for TerraformGrafana {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

@@ -32,8 +32,6 @@ use crate::parse::hcl::value::{
     resources,
 };
 
-use super::terraform_datadog::is_terraform;
-
 pub struct TerraformNewRelic;
 
 impl Detector for TerraformNewRelic {
@@ -46,7 +44,7 @@ impl Detector for TerraformNewRelic {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

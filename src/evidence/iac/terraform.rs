@@ -45,7 +45,7 @@ impl Detector for Terraform {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

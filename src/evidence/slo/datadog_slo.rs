@@ -44,7 +44,7 @@ impl Detector for DatadogSlo {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {

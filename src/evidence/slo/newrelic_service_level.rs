@@ -40,7 +40,7 @@ impl Detector for NewRelicServiceLevel {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
