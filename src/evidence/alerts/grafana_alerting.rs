@@ -26,14 +26,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::evidence::{
     AlertRouting, Collector, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
 };
 use crate::parse::yaml::{Node, Value};
 
 use super::prometheus_rules::{RUNBOOK_KEYS, is_paging};
-use super::{documents, duration, is_disabled, parse_embedded, text_of};
+use super::{documents, duration, embedded_yaml, is_disabled, text_of};
 
 pub struct GrafanaAlerting;
 
@@ -166,27 +165,10 @@ impl Walk<'_> {
     }
 
     fn embedded(&mut self, key: &Node, value: &Node) {
-        match parse_embedded(self.text, key, value) {
-            Ok(docs) => {
-                for doc in &docs {
-                    self.node(doc, 1, 0);
-                }
-            }
-            Err(err) => {
-                let pos = super::embedded_error_position(self.text, key, value, &err);
-                self.out.diagnostic(
-                    Diagnostic::new(
-                        Severity::Error,
-                        "invalid-embedded-yaml",
-                        format!(
-                            "the Grafana alerting file held in `{}` is not valid YAML; its rules were skipped: {}",
-                            key.scalar_text().unwrap_or_default(),
-                            err.message
-                        ),
-                    )
-                    .at(self.path, Some(pos)),
-                );
-            }
+        let (what, skipped) = ("the Grafana alerting file", "its rules were");
+        let docs = embedded_yaml(self.text, self.path, key, value, what, skipped, self.out);
+        for doc in &docs {
+            self.node(doc, 1, 0);
         }
     }
 

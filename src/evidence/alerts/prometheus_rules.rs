@@ -19,7 +19,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::evidence::{Alert, Collector, Detector, FileContext, RecordingRule, RepoPath, Source};
 use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER, Value};
 
-use super::{burn_rate, documents, duration, is_disabled, kind, parse_embedded, text_of};
+use super::{burn_rate, documents, duration, embedded_yaml, is_disabled, kind, text_of};
 
 pub struct PrometheusRules;
 
@@ -157,27 +157,10 @@ impl Walk<'_> {
     }
 
     fn embedded(&mut self, key: &Node, value: &Node) {
-        match parse_embedded(self.text, key, value) {
-            Ok(docs) => {
-                for doc in &docs {
-                    self.node(doc, false, 1);
-                }
-            }
-            Err(err) => {
-                let pos = super::embedded_error_position(self.text, key, value, &err);
-                self.out.diagnostic(
-                    Diagnostic::new(
-                        Severity::Error,
-                        "invalid-embedded-yaml",
-                        format!(
-                            "the rule file held in `{}` is not valid YAML; its rules were skipped: {}",
-                            key.scalar_text().unwrap_or_default(),
-                            err.message
-                        ),
-                    )
-                    .at(self.path, Some(pos)),
-                );
-            }
+        let (what, skipped) = ("the rule file", "its rules were");
+        let docs = embedded_yaml(self.text, self.path, key, value, what, skipped, self.out);
+        for doc in &docs {
+            self.node(doc, false, 1);
         }
     }
 
