@@ -10,6 +10,7 @@
 //! mapped back to the outer file.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -85,6 +86,43 @@ pub(crate) fn new_alert(name: String, format: &str, source: Source) -> Alert {
         owners: Vec::new(),
         source,
     }
+}
+
+/// Sets what a rule's Prometheus-style `labels` and `annotations` say, and keeps both
+/// maps on the alert: the summary (the `summary`, `message` or `title` annotation), the
+/// description, the runbook (an annotation of [`prometheus_rules::RUNBOOK_KEYS`], else
+/// such a label) and the severity (the `severity` label). Prometheus rules and
+/// Grafana-managed rules, provisioned or in Terraform, read them alike.
+pub(crate) fn set_labels_and_annotations(
+    alert: &mut Alert,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+) {
+    let non_empty = |map: &BTreeMap<String, String>, key: &str| {
+        map.get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let runbook_keys = prometheus_rules::RUNBOOK_KEYS;
+    alert.summary = ["summary", "message", "title"]
+        .iter()
+        .find_map(|k| non_empty(&annotations, k));
+    alert.description = non_empty(&annotations, "description");
+    alert.runbook_url = runbook_keys
+        .iter()
+        .find_map(|k| non_empty(&annotations, k))
+        .or_else(|| runbook_keys.iter().find_map(|k| non_empty(&labels, k)));
+    alert.severity = non_empty(&labels, "severity");
+    alert.labels = labels;
+    alert.annotations = annotations;
+}
+
+/// A YAML map of strings (`labels:`, `annotations:`), empty when missing.
+pub(crate) fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+    node.map(Node::string_map)
+        .unwrap_or_default()
+        .into_iter()
+        .collect()
 }
 
 /// Whether an alert exists for the alerting pipeline rather than for a human: a watchdog
@@ -329,6 +367,24 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_and_annotations_fill_the_alert() {
+        let doc = &yaml::parse_documents(
+            "labels:\n  severity: ' critical '\n  runbook: https://wiki/x\nannotations:\n  summary: ' '\n  message: Disk full\n",
+        )
+        .unwrap()[0];
+        let mut alert = new_alert("A".into(), "prometheus-rules", Source::new("a.yaml", None));
+        let labels = string_map(doc.get("labels"));
+        set_labels_and_annotations(&mut alert, labels, string_map(doc.get("annotations")));
+        assert_eq!(alert.summary.as_deref(), Some("Disk full"));
+        assert_eq!(alert.severity.as_deref(), Some("critical"));
+        assert_eq!(alert.runbook_url.as_deref(), Some("https://wiki/x"));
+        assert_eq!(alert.description, None);
+        assert_eq!(alert.labels.len(), 2);
+        assert_eq!(alert.annotations.len(), 2);
+        assert!(string_map(None).is_empty());
+    }
 
     #[test]
     fn bracket_delimited_actions_are_recognised() {

@@ -29,7 +29,7 @@ use crate::parse::hcl::value::{
 
 use super::dashboard;
 use super::duration;
-use super::prometheus_rules::{RUNBOOK_KEYS, is_paging};
+use super::prometheus_rules::is_paging;
 
 pub struct TerraformGrafana;
 
@@ -274,30 +274,10 @@ fn rule_alert(rule: &Body, group: Option<String>, source: Source) -> crate::evid
         .collect::<Vec<_>>()
         .join("\n");
     let labels = string_map(rule, "labels");
-    let annotations = string_map(rule, "annotations");
-    let get = |map: &BTreeMap<String, String>, k: &str| {
-        map.get(k)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    alert.summary = ["summary", "message", "title"]
-        .iter()
-        .find_map(|k| get(&annotations, k));
-    alert.description = get(&annotations, "description");
-    alert.runbook_url = RUNBOOK_KEYS
-        .iter()
-        .find_map(|k| get(&annotations, k))
-        .or_else(|| RUNBOOK_KEYS.iter().find_map(|k| get(&labels, k)));
-    alert.severity = get(&labels, "severity");
+    super::set_labels_and_annotations(&mut alert, labels, string_map(rule, "annotations"));
     alert.paging = is_paging(alert.severity.as_deref());
     alert.for_ = attr_text(rule, "for").map(|t| t.text);
-    alert.debounced = alert
-        .for_
-        .as_deref()
-        .and_then(duration::millis)
-        .is_some_and(|ms| ms > 0);
-    alert.labels = labels;
-    alert.annotations = annotations;
+    alert.debounced = duration::waits(alert.for_.as_deref());
     alert.notifies = blocks(rule, "notification_settings")
         .into_iter()
         .filter_map(contact_point_of)
