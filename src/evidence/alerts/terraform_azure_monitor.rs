@@ -59,19 +59,14 @@ impl Detector for TerraformAzureMonitor {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"azurerm_monitor_metric_alert\"")
+                || text.contains("\"azurerm_monitor_scheduled_query_rules_alert_v2\"")
+                || text.contains("\"azurerm_monitor_action_group\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"azurerm_monitor_metric_alert\"")
-            || text.contains("\"azurerm_monitor_scheduled_query_rules_alert_v2\"")
-            || text.contains("\"azurerm_monitor_action_group\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, text, body, lines) = (tf.path, tf.text, tf.body, tf.lines);
         let mut groups = Vec::new();
         for (type_, label, block) in resources(body) {
             let pos = lines.position_of(block);

@@ -48,18 +48,13 @@ impl Detector for TerraformCloudWatch {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"aws_cloudwatch_metric_alarm\"")
+                || text.contains("\"aws_cloudwatch_dashboard\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"aws_cloudwatch_metric_alarm\"")
-            || text.contains("\"aws_cloudwatch_dashboard\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         let mut notified: BTreeSet<String> = BTreeSet::new();
         for (type_, label, block) in resources(body) {
             let pos = lines.position_of(block);

@@ -42,16 +42,12 @@ impl Detector for TerraformDatadog {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"datadog_monitor\"") || text.contains("\"datadog_dashboard")
+        }) else {
             return;
         };
-        if !(text.contains("\"datadog_monitor\"") || text.contains("\"datadog_dashboard")) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         for (type_, label, block) in resources(body) {
             let source = Source::new(path, lines.position_of(block));
             match type_ {

@@ -68,19 +68,14 @@ impl Detector for TerraformGoogleMonitoring {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"google_monitoring_alert_policy\"")
+                || text.contains("\"google_monitoring_notification_channel\"")
+                || text.contains("\"google_monitoring_dashboard\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"google_monitoring_alert_policy\"")
-            || text.contains("\"google_monitoring_notification_channel\"")
-            || text.contains("\"google_monitoring_dashboard\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, text, body, lines) = (tf.path, tf.text, tf.body, tf.lines);
         let mut channels = Vec::new();
         for (type_, label, block) in resources(body) {
             let pos = lines.position_of(block);

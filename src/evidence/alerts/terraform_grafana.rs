@@ -62,20 +62,15 @@ impl Detector for TerraformGrafana {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"grafana_dashboard\"")
+                || text.contains("\"grafana_rule_group\"")
+                || text.contains("\"grafana_contact_point\"")
+                || text.contains("\"grafana_notification_policy\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"grafana_dashboard\"")
-            || text.contains("\"grafana_rule_group\"")
-            || text.contains("\"grafana_contact_point\"")
-            || text.contains("\"grafana_notification_policy\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         // Contact point names by label, to resolve `grafana_contact_point.x.name`.
         let contact_points: BTreeMap<&str, String> = resources(body)
             .filter(|(t, _, _)| *t == "grafana_contact_point")

@@ -48,16 +48,10 @@ impl Detector for TerraformNewRelic {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| text.contains("\"newrelic_")) else {
             return;
         };
-        if !text.contains("\"newrelic_") {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         let policies: BTreeMap<&str, String> = resources(body)
             .filter(|(t, _, _)| *t == "newrelic_alert_policy")
             .map(|(_, label, b)| (label, name_or_label(&b.body, &["name"], label).0))

@@ -49,21 +49,16 @@ impl Detector for Terraform {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("resource")
+                || text.contains("module")
+                || text.contains("provider")
+                || text.contains("backend")
+                || text.contains("cloud")
+        }) else {
             return;
         };
-        if !(text.contains("resource")
-            || text.contains("module")
-            || text.contains("provider")
-            || text.contains("backend")
-            || text.contains("cloud"))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         let dir = file.path.dir();
         let mut defaults_changed = false;
         for block in body.blocks() {

@@ -20,9 +20,9 @@
 //! `burn_rate(…)` of `datadog_service_level_objective.LABEL` alerts on the SLO's burn rate
 //! (an `error_budget(…)` alert is not a burn-rate alert).
 
-use crate::evidence::slo::terraform::{TfFile, attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
 use crate::evidence::slo::{ObjectiveField, Scale, new_slo, objective_of, sli_spec};
-use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source};
+use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source, TerraformFile};
 use crate::parse::hcl::value::{
     attr_text_as_parsed, blocks, blocks_of, first, quoted, referenced_names, text_as_parsed,
 };
@@ -48,17 +48,10 @@ impl Detector for DatadogSlo {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else { return };
-        if !text.contains(RESOURCE) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
+        let Some(tf) = file.terraform(|text| text.contains(RESOURCE)) else {
             return;
         };
-        let tf = TfFile {
-            path: file.path.as_str(),
-            lines,
-        };
+        let body = tf.body;
         for (label, block) in blocks_of(body, "resource", RESOURCE) {
             read_slo(label, block, &tf, out);
         }
@@ -83,7 +76,7 @@ impl Detector for DatadogSlo {
     }
 }
 
-fn read_slo(label: &str, block: &Block, tf: &TfFile, out: &mut Collector) {
+fn read_slo(label: &str, block: &Block, tf: &TerraformFile, out: &mut Collector) {
     let body = &block.body;
     let name = quoted(body, "name").unwrap_or_else(|| label.to_string());
     let mut slo = new_slo(name, FORMAT, Source::new(tf.path, tf.pos(block)));

@@ -22,11 +22,11 @@
 //! A `google_monitoring_alert_policy` of the same module whose condition filters on
 //! `select_slo_burn_rate(…google_monitoring_slo.LABEL…)` alerts on the SLO's burn rate.
 
-use crate::evidence::slo::terraform::{TfFile, attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, window_shorthand,
 };
-use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source};
+use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source, TerraformFile};
 use crate::parse::hcl::value::{
     attr_text_as_parsed, blocks, blocks_of, first, quoted, referenced_names,
 };
@@ -53,17 +53,10 @@ impl Detector for GoogleMonitoringSlo {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else { return };
-        if !text.contains(RESOURCE) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
+        let Some(tf) = file.terraform(|text| text.contains(RESOURCE)) else {
             return;
         };
-        let tf = TfFile {
-            path: file.path.as_str(),
-            lines,
-        };
+        let body = tf.body;
         // Custom services of the file, by label, to name the service of an SLO that
         // refers to one (`service = google_monitoring_custom_service.checkout.service_id`).
         let services: Vec<(&str, String)> = blocks_of(body, "resource", CUSTOM_SERVICE)
@@ -98,7 +91,7 @@ fn read_slo(
     label: &str,
     block: &Block,
     services: &[(&str, String)],
-    tf: &TfFile,
+    tf: &TerraformFile,
     out: &mut Collector,
 ) {
     let body = &block.body;

@@ -14,11 +14,13 @@
 //! service level's `sli_guid`, of type `fast_burn`, `slow_burn` or `custom`, exists to
 //! build a burn-rate alert condition: the service level is alerted on by burn rate.
 
-use crate::evidence::slo::terraform::{TfFile, attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, strictest, window_shorthand,
 };
-use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Slo, Source};
+use crate::evidence::{
+    Collector, Detector, FileContext, RepoPath, SliSpec, Slo, Source, TerraformFile,
+};
 use crate::parse::hcl::value::{
     attr_text_as_parsed, blocks, blocks_of, first, quoted, referenced_names,
 };
@@ -44,17 +46,10 @@ impl Detector for NewRelicServiceLevel {
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else { return };
-        if !text.contains(RESOURCE) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
+        let Some(tf) = file.terraform(|text| text.contains(RESOURCE)) else {
             return;
         };
-        let tf = TfFile {
-            path: file.path.as_str(),
-            lines,
-        };
+        let body = tf.body;
         for (label, block) in blocks_of(body, "resource", RESOURCE) {
             read_service_level(label, block, &tf, out);
         }
@@ -78,7 +73,7 @@ impl Detector for NewRelicServiceLevel {
     }
 }
 
-fn read_service_level(label: &str, block: &Block, tf: &TfFile, out: &mut Collector) {
+fn read_service_level(label: &str, block: &Block, tf: &TerraformFile, out: &mut Collector) {
     let body = &block.body;
     let name = quoted(body, "name").unwrap_or_else(|| label.to_string());
     let mut slo = new_slo(name, FORMAT, Source::new(tf.path, tf.pos(block)));
@@ -93,7 +88,7 @@ fn read_service_level(label: &str, block: &Block, tf: &TfFile, out: &mut Collect
     record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
 }
 
-fn read_objective(objective: &Body, slo: &mut Slo, tf: &TfFile, out: &mut Collector) {
+fn read_objective(objective: &Body, slo: &mut Slo, tf: &TerraformFile, out: &mut Collector) {
     let at = ObjectiveField {
         slo: &slo.name,
         field: "target",

@@ -19,32 +19,15 @@
 //! [`link_alerts`] connects them once every file is read.
 
 use crate::diagnostic::Position;
-use crate::evidence::Collector;
+use crate::evidence::{Collector, TerraformFile};
+use crate::parse::hcl::Body;
 use crate::parse::hcl::value::{Scalar, scalar};
-use crate::parse::hcl::{Body, LineIndex};
 use crate::parse::yaml::{Node, Value};
-
-/// A Terraform file being read: its path and line index, for positions.
-pub(crate) struct TfFile<'a> {
-    pub path: &'a str,
-    pub lines: &'a LineIndex,
-}
-
-impl TfFile<'_> {
-    pub fn pos(&self, item: &impl hcl_edit::Span) -> Option<Position> {
-        self.lines.position_of(item)
-    }
-
-    /// The module (folder) the file belongs to: references resolve within it.
-    pub fn module(&self) -> &str {
-        self.path.rsplit_once('/').map_or("", |(dir, _)| dir)
-    }
-}
 
 /// The literal value of attribute `key` (see [`scalar`]) as a YAML node at the attribute's
 /// value, so the objective checks shared with the YAML formats apply; `None` for anything
 /// Terraform computes.
-pub(crate) fn attribute(body: &Body, key: &str, file: &TfFile) -> Option<Node> {
+pub(crate) fn attribute(body: &Body, key: &str, file: &TerraformFile) -> Option<Node> {
     let attr = body.get_attribute(key)?;
     let pos = file
         .pos(&attr.value)
@@ -68,7 +51,12 @@ pub(crate) struct Links {
 }
 
 /// Records that the SLO just pushed (at `path`, `line`) is the resource `TYPE.LABEL`.
-pub(crate) fn record_slo(out: &mut Collector, file: &TfFile, address: String, line: Option<u32>) {
+pub(crate) fn record_slo(
+    out: &mut Collector,
+    file: &TerraformFile,
+    address: String,
+    line: Option<u32>,
+) {
     out.slo_links.terraform.slos.push((
         file.module().to_string(),
         address,
@@ -78,7 +66,12 @@ pub(crate) fn record_slo(out: &mut Collector, file: &TfFile, address: String, li
 }
 
 /// Records a burn-rate alert on the resource `address` of the file's module.
-pub(crate) fn record_alert(out: &mut Collector, file: &TfFile, address: String, via: String) {
+pub(crate) fn record_alert(
+    out: &mut Collector,
+    file: &TerraformFile,
+    address: String,
+    via: String,
+) {
     out.slo_links
         .terraform
         .alerts
@@ -111,7 +104,7 @@ pub(crate) fn link_alerts(out: &mut Collector) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::hcl;
+    use crate::parse::hcl::{self, LineIndex};
 
     fn attr(text: &str) -> (Body, LineIndex) {
         (hcl::parse(text).unwrap(), LineIndex::new(text))
@@ -121,8 +114,10 @@ mod tests {
     fn literals_are_read_expressions_are_not() {
         let text = "a = 0.999\nb = \"99.5\"\nc = var.goal\nd = each.value.target\ne = -1\nf = local.x == null ? 1 : 2\ng = (0.9)\nh = \"${var.x}\"\n";
         let (body, lines) = attr(text);
-        let file = TfFile {
+        let file = TerraformFile {
             path: "main.tf",
+            text,
+            body: &body,
             lines: &lines,
         };
         let get = |k| attribute(&body, k, &file).and_then(|n| n.as_f64());
