@@ -221,17 +221,7 @@ fn resolve(dir: &str, written: &str) -> Option<String> {
     if rest.contains("${") || rest.starts_with('/') {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in rest.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    crate::evidence::path::join(dir, rest)
 }
 
 fn string_map(body: &Body, key: &str) -> BTreeMap<String, String> {

@@ -175,22 +175,8 @@ fn local_template(caller: &str, run: &str) -> Option<String> {
             }
         }
     };
-    normalise(&joined)
-}
-
-/// `a/./b/../c` → `a/c`; `None` when it climbs out of the repository.
-fn normalise(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    // Windows separators are accepted too.
+    crate::evidence::path::join("", &joined.replace('\\', "/"))
 }
 
 fn read_pipeline(path: &str, doc: &Node) -> Draft {

@@ -261,17 +261,7 @@ fn local_module_dir(dir: &str, body: &Body) -> Option<String> {
     if !(source.starts_with("./") || source.starts_with("../")) {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in source.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    crate::evidence::path::join(dir, source)
 }
 
 /// Arguments that carry cost-allocation tags or labels.
