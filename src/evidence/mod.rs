@@ -23,6 +23,7 @@ pub mod model;
 pub mod path;
 pub mod registry;
 pub mod routing;
+pub mod terraform;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -38,6 +39,7 @@ pub mod toil;
 
 pub use model::*;
 pub use path::RepoPath;
+pub use terraform::TerraformFile;
 
 /// Recognises one format of evidence.
 pub trait Detector: Sync {

@@ -1,5 +1,22 @@
 //! Repository-relative paths with the tests detectors use to decide which files to read.
 
+/// A path written relative to the folder `dir`, as a repository path: `.` and `..`
+/// resolved and empty components dropped (`envs/prod` and `../shared/net` give
+/// `envs/shared/net`). `None` when it climbs out of the repository.
+pub fn join(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in dir.split('/').chain(relative.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// A repository-relative, `/`-separated path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RepoPath<'a> {
@@ -79,6 +96,12 @@ impl<'a> RepoPath<'a> {
         matches!(self.ext().as_str(), "adoc" | "asciidoc" | "asc")
     }
 
+    /// A Terraform configuration (`*.tf`) of the repository itself: not one of the copies
+    /// Terraform and Terragrunt download into `.terraform/` and `.terragrunt-cache/`.
+    pub fn is_terraform(&self) -> bool {
+        self.ext() == "tf" && !self.in_dir_named(&[".terraform", ".terragrunt-cache"])
+    }
+
     /// A document detectors read as an outline: Markdown, reStructuredText or AsciiDoc.
     pub fn is_doc(&self) -> bool {
         self.is_markdown() || self.is_rst() || self.is_asciidoc()
@@ -139,5 +162,16 @@ mod tests {
         }
         assert_eq!(RepoPath::new("guide.asciidoc").stem_lower(), "guide");
         assert!(!RepoPath::new("notes.txt").is_doc());
+        assert!(RepoPath::new("infra/main.tf").is_terraform());
+        assert_eq!(
+            join("envs/prod", "../shared/net").as_deref(),
+            Some("envs/shared/net")
+        );
+        assert_eq!(join("", "./a//b/./c").as_deref(), Some("a/b/c"));
+        assert_eq!(join("a", "..").as_deref(), Some(""));
+        assert_eq!(join("a", "../../x"), None);
+        assert!(!RepoPath::new("infra/.terraform/modules/vpc/main.tf").is_terraform());
+        assert!(!RepoPath::new("live/.terragrunt-cache/x/main.tf").is_terraform());
+        assert!(!RepoPath::new("infra/main.tfvars").is_terraform());
     }
 }

@@ -1,7 +1,7 @@
 //! Helpers for the detectors' unit tests: run detectors over a throw-away repository or
 //! a fixture, through the same walk and detection as a real check.
 
-use crate::evidence::{Detection, Detector, detect};
+use crate::evidence::{Detection, Detector, Evidence, detect};
 use crate::scan::{FileIndex, WalkOptions};
 
 /// Runs `detectors` over a temporary repository holding `files` (path, text).
@@ -21,6 +21,18 @@ pub(crate) fn detect_files_with(files: &[(&str, &str)], detectors: &[&dyn Detect
 /// Runs one detector over a temporary repository holding `files`.
 pub(crate) fn detect_files(files: &[(&str, &str)], detector: &dyn Detector) -> Detection {
     detect_files_with(files, &[detector])
+}
+
+/// The evidence one detector finds in a temporary repository holding `files`; the test
+/// fails on any diagnostic.
+pub(crate) fn evidence_of(files: &[(&str, &str)], detector: &dyn Detector) -> Evidence {
+    let detection = detect_files(files, detector);
+    assert!(
+        detection.diagnostics.is_empty(),
+        "{:?}",
+        detection.diagnostics
+    );
+    detection.evidence
 }
 
 /// Runs `detectors` over the fixture repository `fixtures/<name>`.

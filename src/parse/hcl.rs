@@ -1,10 +1,13 @@
 //! Terraform/HCL files parsed with hcl-edit, which keeps byte spans for every block and
-//! attribute so evidence can point at the line of a resource.
+//! attribute so evidence can point at the line of a resource. [`value`] reads what the
+//! blocks and attributes say.
 
 use hcl_edit::Span;
 pub use hcl_edit::structure::{Attribute, Block, Body};
 
 use crate::diagnostic::Position;
+
+pub mod value;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HclError {
@@ -51,6 +54,11 @@ impl LineIndex {
         let start = self.starts[line.saturating_sub(1)];
         Position::new(line as u32, (offset - start) as u32 + 1)
     }
+
+    /// Where a block, attribute or expression starts.
+    pub fn position_of(&self, item: &impl Span) -> Option<Position> {
+        offset_of(item).map(|o| self.position(o))
+    }
 }
 
 #[cfg(test)]
@@ -65,6 +73,7 @@ mod tests {
         let block = body.blocks().nth(1).unwrap();
         assert_eq!(block.ident.as_str(), "resource");
         assert_eq!(index.position(offset_of(block).unwrap()).line, 3);
+        assert_eq!(index.position_of(block), Some(Position::new(3, 1)));
     }
 
     #[test]

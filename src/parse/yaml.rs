@@ -588,6 +588,106 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+/// YAML held in a string of another YAML document (`alertmanager.yaml: |` in a Secret,
+/// `alerts.yaml: |` in a ConfigMap), parsed with its positions mapped to the outer file;
+/// a Go-templated string is read tolerantly, as [`parse_templated`] does.
+///
+/// `key` and `value` are the map entry holding the string. Lines map exactly for a literal
+/// block scalar (`|`); other strings are folded or unescaped by YAML, so every position
+/// inside them is mapped to the start of the value. An error's position is mapped the same
+/// way (the start of the value when the parser gives none).
+pub fn parse_embedded(file_text: &str, key: &Node, value: &Node) -> Result<Vec<Node>, YamlError> {
+    let content = value.as_str().unwrap_or_default();
+    let shift = if is_literal_block(file_text, key) {
+        // The value's position is its first non-blank line; leading blank lines are part
+        // of the content.
+        let blank_lines = content.len() - content.trim_start_matches('\n').len();
+        Shift::Offset {
+            first_line: value.pos.line,
+            blank_lines: blank_lines as u32,
+            column: value.pos.column,
+        }
+    } else {
+        Shift::Fixed(value.pos)
+    };
+    let parsed = match parse_documents(content) {
+        Ok(docs) => Ok(docs),
+        Err(err) if looks_templated(content) => parse_templated(content).map_err(|_| err),
+        Err(err) => Err(err),
+    };
+    match parsed {
+        Ok(mut docs) => {
+            for doc in &mut docs {
+                shift.apply(doc);
+            }
+            Ok(docs)
+        }
+        Err(err) => Err(YamlError {
+            pos: Some(match err.pos {
+                Some(pos) => shift.map(pos),
+                None => value.pos,
+            }),
+            message: err.message,
+        }),
+    }
+}
+
+/// How positions inside an embedded string map to the outer file.
+enum Shift {
+    Offset {
+        first_line: u32,
+        blank_lines: u32,
+        column: u32,
+    },
+    Fixed(Position),
+}
+
+impl Shift {
+    fn map(&self, pos: Position) -> Position {
+        match *self {
+            Shift::Offset {
+                first_line,
+                blank_lines,
+                column,
+            } => Position::new(
+                (first_line + pos.line.saturating_sub(1)).saturating_sub(blank_lines),
+                column + pos.column.saturating_sub(1),
+            ),
+            Shift::Fixed(fixed) => fixed,
+        }
+    }
+
+    fn apply(&self, node: &mut Node) {
+        node.pos = self.map(node.pos);
+        match &mut node.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| self.apply(n)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                self.apply(k);
+                self.apply(v);
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// Whether the value of the map entry whose key is `key` is written as a literal block
+/// scalar (`key: |`, `key: |-`, `key: |2`).
+fn is_literal_block(file_text: &str, key: &Node) -> bool {
+    let Some(line) = file_text
+        .lines()
+        .nth(key.pos.line.saturating_sub(1) as usize)
+    else {
+        return false;
+    };
+    let from_key: String = line
+        .chars()
+        .skip(key.pos.column.saturating_sub(1) as usize)
+        .collect();
+    from_key
+        .split_once(':')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('|'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -738,5 +838,53 @@ mod tests {
         let doc = &parse_documents("a:\n  b:\n    - c: 1\n").unwrap()[0];
         assert_eq!(doc.pointer("/a/b/0/c").unwrap().pos.line, 3);
         assert_eq!(doc.nearest("/a/b/0/missing").pos.line, 3);
+    }
+
+    fn entry<'a>(doc: &'a Node, key: &str) -> (&'a Node, &'a Node) {
+        doc.entry(key).expect("entry")
+    }
+
+    #[test]
+    fn embedded_literal_block_keeps_lines_and_columns() {
+        let text = "kind: ConfigMap\ndata:\n  rules.yaml: |\n    groups:\n    - name: g\n      rules:\n      - alert: A\n        expr: up == 0\n";
+        let doc = &parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "rules.yaml");
+        let docs = parse_embedded(text, k, v).unwrap();
+        let rule = &docs[0].at(&["groups"]).unwrap().as_seq()[0]
+            .get("rules")
+            .unwrap()
+            .as_seq()[0];
+        assert_eq!((rule.pos.line, rule.pos.column), (7, 9));
+        assert_eq!(rule.get("alert").unwrap().pos.column, 16);
+        assert_eq!(text.lines().nth(6).unwrap().find("alert"), Some(8));
+    }
+
+    #[test]
+    fn embedded_block_with_leading_blank_lines() {
+        let text = "data:\n  a: |\n\n    route:\n      receiver: x\n";
+        let doc = &parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "a");
+        let docs = parse_embedded(text, k, v).unwrap();
+        assert_eq!(docs[0].at(&["route", "receiver"]).unwrap().pos.line, 5);
+    }
+
+    #[test]
+    fn embedded_quoted_string_maps_to_the_value() {
+        let text = "data:\n  a: \"route:\\n  receiver: x\\n\"\n";
+        let doc = &parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "a");
+        let docs = parse_embedded(text, k, v).unwrap();
+        assert_eq!(docs[0].at(&["route", "receiver"]).unwrap().pos, v.pos);
+    }
+
+    #[test]
+    fn embedded_errors_point_into_the_outer_file() {
+        let text = "data:\n  a: |\n    route:\n      receiver: [x\n  b: \"route: [\"\n";
+        let doc = &parse_documents(text).unwrap()[0];
+        let (k, v) = entry(doc.get("data").unwrap(), "a");
+        let err = parse_embedded(text, k, v).unwrap_err();
+        assert!(err.pos.is_some_and(|p| p.line >= 3), "{err:?}");
+        let (k, v) = entry(doc.get("data").unwrap(), "b");
+        assert_eq!(parse_embedded(text, k, v).unwrap_err().pos, Some(v.pos));
     }
 }

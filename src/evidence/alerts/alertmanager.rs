@@ -31,7 +31,7 @@ use crate::evidence::{
 };
 use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER, Value};
 
-use super::{documents, is_disabled, kind, parse_embedded, text_of};
+use super::{documents, embedded_yaml, is_disabled, kind, text_of};
 
 pub struct Alertmanager;
 
@@ -156,27 +156,13 @@ impl Walk<'_> {
     }
 
     fn embedded(&mut self, key: &Node, value: &Node) {
-        match parse_embedded(self.text, key, value) {
-            Ok(docs) => {
-                for doc in &docs {
-                    self.node(doc, 1);
-                }
-            }
-            Err(err) => {
-                let pos = super::embedded_error_position(self.text, key, value, &err);
-                self.out.diagnostic(
-                    Diagnostic::new(
-                        Severity::Error,
-                        "invalid-embedded-yaml",
-                        format!(
-                            "the Alertmanager configuration held in `{}` is not valid YAML; its routes and receivers were skipped: {}",
-                            key.scalar_text().unwrap_or_default(),
-                            err.message
-                        ),
-                    )
-                    .at(self.path, Some(pos)),
-                );
-            }
+        let (what, skipped) = (
+            "the Alertmanager configuration",
+            "its routes and receivers were",
+        );
+        let docs = embedded_yaml(self.text, self.path, key, value, what, skipped, self.out);
+        for doc in &docs {
+            self.node(doc, 1);
         }
     }
 

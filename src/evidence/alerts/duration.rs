@@ -1,6 +1,12 @@
 //! Prometheus durations (`5m`, `1h30m`, `2m0s`, `500ms`), as written in `for:` and range
 //! selectors.
 
+/// Whether a `for:` duration makes an alert wait before firing: it is a positive
+/// duration.
+pub fn waits(for_: Option<&str>) -> bool {
+    for_.and_then(millis).is_some_and(|ms| ms > 0)
+}
+
 /// Milliseconds in a Prometheus duration, `None` when the text is not one. A bare `0` is
 /// accepted, as Prometheus does.
 pub fn millis(text: &str) -> Option<u64> {

@@ -24,16 +24,18 @@
 //! define are reported only when the file defines contact points, since provisioning
 //! merges every file; Grafana's built-in `grafana-default-email` is always defined.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::evidence::{
     AlertRouting, Collector, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
 };
 use crate::parse::yaml::{Node, Value};
 
-use super::prometheus_rules::{RUNBOOK_KEYS, is_paging};
-use super::{documents, duration, is_disabled, parse_embedded, text_of};
+use super::prometheus_rules::is_paging;
+use super::{
+    documents, duration, embedded_yaml, is_disabled, set_labels_and_annotations, string_map,
+    text_of,
+};
 
 pub struct GrafanaAlerting;
 
@@ -166,27 +168,10 @@ impl Walk<'_> {
     }
 
     fn embedded(&mut self, key: &Node, value: &Node) {
-        match parse_embedded(self.text, key, value) {
-            Ok(docs) => {
-                for doc in &docs {
-                    self.node(doc, 1, 0);
-                }
-            }
-            Err(err) => {
-                let pos = super::embedded_error_position(self.text, key, value, &err);
-                self.out.diagnostic(
-                    Diagnostic::new(
-                        Severity::Error,
-                        "invalid-embedded-yaml",
-                        format!(
-                            "the Grafana alerting file held in `{}` is not valid YAML; its rules were skipped: {}",
-                            key.scalar_text().unwrap_or_default(),
-                            err.message
-                        ),
-                    )
-                    .at(self.path, Some(pos)),
-                );
-            }
+        let (what, skipped) = ("the Grafana alerting file", "its rules were");
+        let docs = embedded_yaml(self.text, self.path, key, value, what, skipped, self.out);
+        for doc in &docs {
+            self.node(doc, 1, 0);
         }
     }
 
@@ -224,41 +209,11 @@ impl Walk<'_> {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let labels: BTreeMap<String, String> = outer
-            .get("labels")
-            .map(Node::string_map)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let annotations: BTreeMap<String, String> = outer
-            .get("annotations")
-            .map(Node::string_map)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let non_empty = |map: &BTreeMap<String, String>, key: &str| {
-            map.get(key)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        alert.summary = ["summary", "message", "title"]
-            .iter()
-            .find_map(|k| non_empty(&annotations, k));
-        alert.description = non_empty(&annotations, "description");
-        alert.runbook_url = RUNBOOK_KEYS
-            .iter()
-            .find_map(|k| non_empty(&annotations, k))
-            .or_else(|| RUNBOOK_KEYS.iter().find_map(|k| non_empty(&labels, k)));
-        alert.severity = non_empty(&labels, "severity");
+        let labels = string_map(outer.get("labels"));
+        set_labels_and_annotations(&mut alert, labels, string_map(outer.get("annotations")));
         alert.paging = is_paging(alert.severity.as_deref());
         alert.for_ = text_of(outer.get("for"));
-        alert.debounced = alert
-            .for_
-            .as_deref()
-            .and_then(duration::millis)
-            .is_some_and(|ms| ms > 0);
-        alert.labels = labels;
-        alert.annotations = annotations;
+        alert.debounced = duration::waits(alert.for_.as_deref());
         alert.templated = self.templated;
         let receiver = text_of(
             inner

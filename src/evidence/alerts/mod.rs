@@ -10,13 +10,14 @@
 //! mapped back to the outer file.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::evidence::{Alert, Collector, Detector, FileContext, Source};
-use crate::parse::yaml::{self, Node, Value};
+use crate::parse::yaml::{self, Node};
 
 pub mod alertmanager;
 pub mod burn_rate;
@@ -27,7 +28,6 @@ pub mod duration;
 pub mod grafana_alerting;
 pub mod grafana_dashboard_configmaps;
 pub mod grafana_dashboards;
-pub mod hcl_value;
 pub mod prometheus_rules;
 pub mod rule_tests;
 pub mod terraform_azure_monitor;
@@ -86,6 +86,43 @@ pub(crate) fn new_alert(name: String, format: &str, source: Source) -> Alert {
         owners: Vec::new(),
         source,
     }
+}
+
+/// Sets what a rule's Prometheus-style `labels` and `annotations` say, and keeps both
+/// maps on the alert: the summary (the `summary`, `message` or `title` annotation), the
+/// description, the runbook (an annotation of [`prometheus_rules::RUNBOOK_KEYS`], else
+/// such a label) and the severity (the `severity` label). Prometheus rules and
+/// Grafana-managed rules, provisioned or in Terraform, read them alike.
+pub(crate) fn set_labels_and_annotations(
+    alert: &mut Alert,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+) {
+    let non_empty = |map: &BTreeMap<String, String>, key: &str| {
+        map.get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let runbook_keys = prometheus_rules::RUNBOOK_KEYS;
+    alert.summary = ["summary", "message", "title"]
+        .iter()
+        .find_map(|k| non_empty(&annotations, k));
+    alert.description = non_empty(&annotations, "description");
+    alert.runbook_url = runbook_keys
+        .iter()
+        .find_map(|k| non_empty(&annotations, k))
+        .or_else(|| runbook_keys.iter().find_map(|k| non_empty(&labels, k)));
+    alert.severity = non_empty(&labels, "severity");
+    alert.labels = labels;
+    alert.annotations = annotations;
+}
+
+/// A YAML map of strings (`labels:`, `annotations:`), empty when missing.
+pub(crate) fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+    node.map(Node::string_map)
+        .unwrap_or_default()
+        .into_iter()
+        .collect()
 }
 
 /// Whether an alert exists for the alerting pipeline rather than for a human: a watchdog
@@ -259,112 +296,35 @@ pub(crate) fn documents<'a>(
     })
 }
 
-/// YAML held in a string of another YAML document (`alertmanager.yaml: |` in a Secret,
-/// `alerts.yaml: |` in a ConfigMap), parsed with its positions mapped to the outer file.
-///
-/// `key` and `value` are the map entry holding the string. Lines map exactly for a literal
-/// block scalar (`|`); other strings are folded or unescaped by YAML, so every position
-/// inside them is mapped to the start of the value.
-pub(crate) fn parse_embedded(
+/// The YAML documents held in a string of another YAML document (a rule file in a
+/// ConfigMap, an Alertmanager configuration in a Secret), with their positions mapped to
+/// the outer file (see [`yaml::parse_embedded`]). When they are not valid YAML, an
+/// `invalid-embedded-yaml` error says that `what` (`"the rule file"`) held under the key
+/// is broken and that `skipped` (`"its rules were"`) skipped, and nothing is returned.
+pub(crate) fn embedded_yaml(
     file_text: &str,
+    path: &str,
     key: &Node,
     value: &Node,
-) -> Result<Vec<Node>, yaml::YamlError> {
-    let content = value.as_str().unwrap_or_default();
-    let mut docs = match yaml::parse_documents(content) {
-        Ok(docs) => docs,
-        Err(err) if yaml::looks_templated(content) => {
-            yaml::parse_templated(content).map_err(|_| err)?
-        }
-        Err(err) => return Err(err),
-    };
-    let shift = if is_literal_block(file_text, key) {
-        // The value's position is its first non-blank line; leading blank lines are part
-        // of the content.
-        let blank_lines = content.len() - content.trim_start_matches('\n').len();
-        Shift::Offset {
-            first_line: value.pos.line,
-            blank_lines: blank_lines as u32,
-            column: value.pos.column,
-        }
-    } else {
-        Shift::Fixed(value.pos)
-    };
-    for doc in &mut docs {
-        shift.apply(doc);
-    }
-    Ok(docs)
-}
-
-/// Maps an embedded error position to the outer file, like [`parse_embedded`] does.
-pub(crate) fn embedded_error_position(
-    file_text: &str,
-    key: &Node,
-    value: &Node,
-    err: &yaml::YamlError,
-) -> Position {
-    let content = value.as_str().unwrap_or_default();
-    match err.pos {
-        Some(pos) if is_literal_block(file_text, key) => {
-            let blank_lines = (content.len() - content.trim_start_matches('\n').len()) as u32;
-            Position::new(
-                (value.pos.line + pos.line.saturating_sub(1)).saturating_sub(blank_lines),
-                value.pos.column + pos.column.saturating_sub(1),
+    what: &str,
+    skipped: &str,
+    out: &mut Collector,
+) -> Vec<Node> {
+    yaml::parse_embedded(file_text, key, value).unwrap_or_else(|err| {
+        out.diagnostic(
+            Diagnostic::new(
+                Severity::Error,
+                "invalid-embedded-yaml",
+                format!(
+                    "{what} held in `{}` is not valid YAML; {skipped} skipped: {}",
+                    key.scalar_text().unwrap_or_default(),
+                    err.message
+                ),
             )
-        }
-        _ => value.pos,
-    }
-}
-
-enum Shift {
-    Offset {
-        first_line: u32,
-        blank_lines: u32,
-        column: u32,
-    },
-    Fixed(Position),
-}
-
-impl Shift {
-    fn apply(&self, node: &mut Node) {
-        node.pos = match *self {
-            Shift::Offset {
-                first_line,
-                blank_lines,
-                column,
-            } => Position::new(
-                (first_line + node.pos.line.saturating_sub(1)).saturating_sub(blank_lines),
-                column + node.pos.column.saturating_sub(1),
-            ),
-            Shift::Fixed(pos) => pos,
-        };
-        match &mut node.value {
-            Value::Seq(items) => items.iter_mut().for_each(|n| self.apply(n)),
-            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-                self.apply(k);
-                self.apply(v);
-            }),
-            _ => {}
-        }
-    }
-}
-
-/// Whether the value of the map entry whose key is `key` is written as a literal block
-/// scalar (`key: |`, `key: |-`, `key: |2`).
-fn is_literal_block(file_text: &str, key: &Node) -> bool {
-    let Some(line) = file_text
-        .lines()
-        .nth(key.pos.line.saturating_sub(1) as usize)
-    else {
-        return false;
-    };
-    let from_key: String = line
-        .chars()
-        .skip(key.pos.column.saturating_sub(1) as usize)
-        .collect();
-    from_key
-        .split_once(':')
-        .is_some_and(|(_, rest)| rest.trim_start().starts_with('|'))
+            .at(path, err.pos),
+        );
+        Vec::new()
+    })
 }
 
 /// A map switched off with `enabled: false` (a Helm values section for a component that
@@ -408,41 +368,22 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
-    fn entry<'a>(doc: &'a Node, key: &str) -> (&'a Node, &'a Node) {
-        doc.entry(key).expect("entry")
-    }
-
     #[test]
-    fn embedded_literal_block_keeps_lines_and_columns() {
-        let text = "kind: ConfigMap\ndata:\n  rules.yaml: |\n    groups:\n    - name: g\n      rules:\n      - alert: A\n        expr: up == 0\n";
-        let doc = &yaml::parse_documents(text).unwrap()[0];
-        let (k, v) = entry(doc.get("data").unwrap(), "rules.yaml");
-        let docs = parse_embedded(text, k, v).unwrap();
-        let rule = &docs[0].at(&["groups"]).unwrap().as_seq()[0]
-            .get("rules")
-            .unwrap()
-            .as_seq()[0];
-        assert_eq!((rule.pos.line, rule.pos.column), (7, 9));
-        assert_eq!(rule.get("alert").unwrap().pos.column, 16);
-        assert_eq!(text.lines().nth(6).unwrap().find("alert"), Some(8));
-    }
-
-    #[test]
-    fn embedded_block_with_leading_blank_lines() {
-        let text = "data:\n  a: |\n\n    route:\n      receiver: x\n";
-        let doc = &yaml::parse_documents(text).unwrap()[0];
-        let (k, v) = entry(doc.get("data").unwrap(), "a");
-        let docs = parse_embedded(text, k, v).unwrap();
-        assert_eq!(docs[0].at(&["route", "receiver"]).unwrap().pos.line, 5);
-    }
-
-    #[test]
-    fn embedded_quoted_string_maps_to_the_value() {
-        let text = "data:\n  a: \"route:\\n  receiver: x\\n\"\n";
-        let doc = &yaml::parse_documents(text).unwrap()[0];
-        let (k, v) = entry(doc.get("data").unwrap(), "a");
-        let docs = parse_embedded(text, k, v).unwrap();
-        assert_eq!(docs[0].at(&["route", "receiver"]).unwrap().pos, v.pos);
+    fn labels_and_annotations_fill_the_alert() {
+        let doc = &yaml::parse_documents(
+            "labels:\n  severity: ' critical '\n  runbook: https://wiki/x\nannotations:\n  summary: ' '\n  message: Disk full\n",
+        )
+        .unwrap()[0];
+        let mut alert = new_alert("A".into(), "prometheus-rules", Source::new("a.yaml", None));
+        let labels = string_map(doc.get("labels"));
+        set_labels_and_annotations(&mut alert, labels, string_map(doc.get("annotations")));
+        assert_eq!(alert.summary.as_deref(), Some("Disk full"));
+        assert_eq!(alert.severity.as_deref(), Some("critical"));
+        assert_eq!(alert.runbook_url.as_deref(), Some("https://wiki/x"));
+        assert_eq!(alert.description, None);
+        assert_eq!(alert.labels.len(), 2);
+        assert_eq!(alert.annotations.len(), 2);
+        assert!(string_map(None).is_empty());
     }
 
     #[test]

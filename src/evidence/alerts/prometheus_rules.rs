@@ -13,13 +13,14 @@
 //! whether it is a (multiwindow) burn-rate alert and whether it is debounced; every
 //! `record:` rule becomes a recording rule.
 
-use std::collections::BTreeMap;
-
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::evidence::{Alert, Collector, Detector, FileContext, RecordingRule, RepoPath, Source};
+use crate::evidence::{Collector, Detector, FileContext, RecordingRule, RepoPath, Source};
 use crate::parse::yaml::{Node, TEMPLATE_PLACEHOLDER, Value};
 
-use super::{burn_rate, documents, duration, is_disabled, kind, parse_embedded, text_of};
+use super::{
+    burn_rate, documents, duration, embedded_yaml, is_disabled, kind, set_labels_and_annotations,
+    string_map, text_of,
+};
 
 pub struct PrometheusRules;
 
@@ -66,8 +67,7 @@ pub fn is_paging(severity: Option<&str>) -> bool {
 /// Whether an alert waits before firing: a non-zero `for:`, or a multiwindow burn-rate
 /// expression (whose short window already makes a single bad sample harmless).
 pub fn is_debounced(for_: Option<&str>, burn: &burn_rate::BurnRate) -> bool {
-    for_.and_then(duration::millis).is_some_and(|ms| ms > 0)
-        || (burn.burn_rate && burn.multi_window)
+    duration::waits(for_) || (burn.burn_rate && burn.multi_window)
 }
 
 /// Whether the text may hold rule groups: the cheap test before parsing.
@@ -157,27 +157,10 @@ impl Walk<'_> {
     }
 
     fn embedded(&mut self, key: &Node, value: &Node) {
-        match parse_embedded(self.text, key, value) {
-            Ok(docs) => {
-                for doc in &docs {
-                    self.node(doc, false, 1);
-                }
-            }
-            Err(err) => {
-                let pos = super::embedded_error_position(self.text, key, value, &err);
-                self.out.diagnostic(
-                    Diagnostic::new(
-                        Severity::Error,
-                        "invalid-embedded-yaml",
-                        format!(
-                            "the rule file held in `{}` is not valid YAML; its rules were skipped: {}",
-                            key.scalar_text().unwrap_or_default(),
-                            err.message
-                        ),
-                    )
-                    .at(self.path, Some(pos)),
-                );
-            }
+        let (what, skipped) = ("the rule file", "its rules were");
+        let docs = embedded_yaml(self.text, self.path, key, value, what, skipped, self.out);
+        for doc in &docs {
+            self.node(doc, false, 1);
         }
     }
 
@@ -233,66 +216,22 @@ impl Walk<'_> {
             );
         }
         let expr = expr.unwrap_or_default();
-        let labels: BTreeMap<String, String> = rule
-            .get("labels")
-            .map(Node::string_map)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let annotations: BTreeMap<String, String> = rule
-            .get("annotations")
-            .map(Node::string_map)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let non_empty = |map: &BTreeMap<String, String>, key: &str| {
-            map.get(key)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let summary = ["summary", "message", "title"]
-            .iter()
-            .find_map(|k| non_empty(&annotations, k));
-        let description = non_empty(&annotations, "description");
-        let runbook_url = RUNBOOK_KEYS
-            .iter()
-            .find_map(|k| non_empty(&annotations, k))
-            .or_else(|| RUNBOOK_KEYS.iter().find_map(|k| non_empty(&labels, k)));
-        let severity = non_empty(&labels, "severity");
-        let for_ = text_of(rule.get("for"));
         let burn = burn_rate::analyse(&expr);
         let meta = super::is_meta_alert(&name, &expr);
-        self.out.evidence.alerts.push(Alert {
-            meta,
-            name,
-            group,
-            format: format.to_string(),
-            paging: !meta && is_paging(severity.as_deref()),
-            debounced: is_debounced(for_.as_deref(), &burn),
-            expr,
-            for_,
-            severity,
-            labels,
-            annotations,
-            summary,
-            description,
-            runbook_url,
-            runbook_resolves: None,
-            runbook_problem: None,
-            burn_rate: burn.burn_rate,
-            multi_window: burn.multi_window,
-            windows: burn.windows,
-            templated: self.templated,
-            notifies: Vec::new(),
-            routed_to: Vec::new(),
-            route_problem: None,
-            routed_to_paging: None,
-            budget_objective: None,
-            slos: Vec::new(),
-            slo_problem: None,
-            owners: Vec::new(),
-            source: Source::new(self.path, Some(rule.pos)),
-        });
+        let mut alert = super::new_alert(name, format, Source::new(self.path, Some(rule.pos)));
+        let labels = string_map(rule.get("labels"));
+        set_labels_and_annotations(&mut alert, labels, string_map(rule.get("annotations")));
+        alert.meta = meta;
+        alert.group = group;
+        alert.paging = !meta && is_paging(alert.severity.as_deref());
+        alert.for_ = text_of(rule.get("for"));
+        alert.debounced = is_debounced(alert.for_.as_deref(), &burn);
+        alert.expr = expr;
+        alert.burn_rate = burn.burn_rate;
+        alert.multi_window = burn.multi_window;
+        alert.windows = burn.windows;
+        alert.templated = self.templated;
+        self.out.evidence.alerts.push(alert);
     }
 }
 

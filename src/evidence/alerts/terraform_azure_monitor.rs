@@ -23,12 +23,10 @@
 
 use crate::evidence::{Alert, Collector, Detector, FileContext, Receiver, RepoPath, Source};
 use crate::parse::hcl::Body;
-
-use super::hcl_value::{
+use crate::parse::hcl::value::{
     attr, attr_bool, attr_number, attr_references, attr_text, blocks, literal, name_or_label,
-    position, refers_to, resources,
+    refers_to, resources,
 };
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformAzureMonitor;
 
@@ -57,26 +55,21 @@ impl Detector for TerraformAzureMonitor {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"azurerm_monitor_metric_alert\"")
+                || text.contains("\"azurerm_monitor_scheduled_query_rules_alert_v2\"")
+                || text.contains("\"azurerm_monitor_action_group\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"azurerm_monitor_metric_alert\"")
-            || text.contains("\"azurerm_monitor_scheduled_query_rules_alert_v2\"")
-            || text.contains("\"azurerm_monitor_action_group\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, text, body, lines) = (tf.path, tf.text, tf.body, tf.lines);
         let mut groups = Vec::new();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             let alert = match type_ {
                 "azurerm_monitor_metric_alert" => metric_alert(&block.body, label, source),

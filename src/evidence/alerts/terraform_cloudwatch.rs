@@ -25,13 +25,12 @@ use crate::evidence::{
     Alert, Collector, Dashboard, Detector, FileContext, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    attr, attr_bool, attr_number, attr_references, attr_text, blocks, json_body, literal,
+    name_or_label, resources, to_json,
+};
 
 use super::dashboard::count_widgets;
-use super::hcl_value::{
-    attr, attr_bool, attr_number, attr_references, attr_text, blocks, json_body, literal,
-    name_or_label, position, resources,
-};
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformCloudWatch;
 
@@ -45,25 +44,20 @@ impl Detector for TerraformCloudWatch {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"aws_cloudwatch_metric_alarm\"")
+                || text.contains("\"aws_cloudwatch_dashboard\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"aws_cloudwatch_metric_alarm\"")
-            || text.contains("\"aws_cloudwatch_dashboard\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         let mut notified: BTreeSet<String> = BTreeSet::new();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             match type_ {
                 "aws_cloudwatch_metric_alarm" => {
@@ -169,7 +163,7 @@ fn alarm(body: &Body, label: &str, source: Source) -> Alert {
         alert.for_ = Some(super::seconds_text((period * periods) as u64));
     }
     alert.debounced = datapoints.is_some_and(|n| n > 1.0);
-    let tags = attr(body, "tags").map(super::hcl_value::to_json);
+    let tags = attr(body, "tags").map(to_json);
     alert.severity = tags.as_ref().and_then(|t| {
         ["severity", "Severity", "priority", "Priority"]
             .iter()
@@ -256,7 +250,7 @@ fn topics(
             integrations,
             paging,
             used: true,
-            source: Source::new(path, position(block, lines)),
+            source: Source::new(path, lines.position_of(block)),
         });
     }
 }

@@ -16,12 +16,12 @@
 
 use crate::evidence::{Collector, Dashboard, Detector, FileContext, RepoPath, Source};
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    self, attr, attr_references, attr_text, json_body, name_or_label, resources,
+};
 
 use super::dashboard::count_widgets;
 use super::datadog::{self, Monitor};
-use super::hcl_value::{
-    self, attr, attr_references, attr_text, json_body, name_or_label, position, resources,
-};
 
 pub struct TerraformDatadog;
 
@@ -38,22 +38,18 @@ impl Detector for TerraformDatadog {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"datadog_monitor\"") || text.contains("\"datadog_dashboard")
+        }) else {
             return;
         };
-        if !(text.contains("\"datadog_monitor\"") || text.contains("\"datadog_dashboard")) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         for (type_, label, block) in resources(body) {
-            let source = Source::new(path, position(block, lines));
+            let source = Source::new(path, lines.position_of(block));
             match type_ {
                 "datadog_monitor" => {
                     let alert = monitor(&block.body, label).into_alert("datadog", source);
@@ -89,11 +85,6 @@ impl Detector for TerraformDatadog {
     }
 }
 
-/// Terraform files, as the `terraform` detector reads them.
-pub(crate) fn is_terraform(path: &RepoPath) -> bool {
-    path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
-}
-
 fn monitor(body: &Body, label: &str) -> Monitor {
     let (name, name_templated) = name_or_label(body, &["name"], label);
     let query = attr_text(body, "query");
@@ -104,14 +95,14 @@ fn monitor(body: &Body, label: &str) -> Monitor {
         .map(|t| t.text)
         .or_else(|| {
             attr(body, "priority")
-                .and_then(hcl_value::number)
+                .and_then(value::number)
                 .map(|n| n.to_string())
         })
         .and_then(|p| datadog::priority(&p));
     let tags = attr_references(body, "tags").unwrap_or_default();
-    let trigger_window = hcl_value::blocks(body, "monitor_threshold_windows")
+    let trigger_window = value::blocks(body, "monitor_threshold_windows")
         .into_iter()
-        .find_map(|w| hcl_value::literal(w, "trigger_window"));
+        .find_map(|w| value::literal(w, "trigger_window"));
     let templated =
         name_templated || query.as_ref().is_some_and(|q| !q.literal) || message_computed;
     Monitor {
@@ -128,7 +119,7 @@ fn monitor(body: &Body, label: &str) -> Monitor {
 
 /// Widgets of a `datadog_dashboard`: a group widget counts for the widgets it holds.
 fn widgets(body: &Body, depth: u8) -> u32 {
-    hcl_value::blocks(body, "widget")
+    value::blocks(body, "widget")
         .into_iter()
         .map(|w| {
             let group = ["group_definition", "powerpack_definition"]

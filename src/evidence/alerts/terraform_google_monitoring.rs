@@ -33,15 +33,14 @@ use crate::evidence::{
     Alert, Collector, Dashboard, Detector, FileContext, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    attr, attr_bool, attr_references, attr_text, blocks, json_body, literal, name_or_label,
+    refers_to, resources, to_json,
+};
 
 use super::dashboard::count_google_widgets;
 use super::duration;
-use super::hcl_value::{
-    attr, attr_bool, attr_references, attr_text, blocks, json_body, literal, name_or_label,
-    position, refers_to, resources, to_json,
-};
 use super::prometheus_rules::is_paging;
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformGoogleMonitoring;
 
@@ -65,26 +64,21 @@ impl Detector for TerraformGoogleMonitoring {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"google_monitoring_alert_policy\"")
+                || text.contains("\"google_monitoring_notification_channel\"")
+                || text.contains("\"google_monitoring_dashboard\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"google_monitoring_alert_policy\"")
-            || text.contains("\"google_monitoring_notification_channel\"")
-            || text.contains("\"google_monitoring_dashboard\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, text, body, lines) = (tf.path, tf.text, tf.body, tf.lines);
         let mut channels = Vec::new();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             match type_ {
                 "google_monitoring_alert_policy" => {

@@ -22,15 +22,14 @@ use crate::evidence::{
     AlertRouting, Collector, Dashboard, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
+use crate::parse::hcl::value::{
+    attr, attr_bool, attr_references, attr_text, blocks, file_argument, json_body, name_or_label,
+    nested, resources, to_json,
+};
 
 use super::dashboard;
 use super::duration;
-use super::hcl_value::{
-    attr, attr_bool, attr_references, attr_text, blocks, file_argument, json_body, name_or_label,
-    nested, position, resources, to_json,
-};
-use super::prometheus_rules::{RUNBOOK_KEYS, is_paging};
-use super::terraform_datadog::is_terraform;
+use super::prometheus_rules::is_paging;
 
 pub struct TerraformGrafana;
 
@@ -59,24 +58,19 @@ impl Detector for TerraformGrafana {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("\"grafana_dashboard\"")
+                || text.contains("\"grafana_rule_group\"")
+                || text.contains("\"grafana_contact_point\"")
+                || text.contains("\"grafana_notification_policy\"")
+        }) else {
             return;
         };
-        if !(text.contains("\"grafana_dashboard\"")
-            || text.contains("\"grafana_rule_group\"")
-            || text.contains("\"grafana_contact_point\"")
-            || text.contains("\"grafana_notification_policy\""))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         // Contact point names by label, to resolve `grafana_contact_point.x.name`.
         let contact_points: BTreeMap<&str, String> = resources(body)
             .filter(|(t, _, _)| *t == "grafana_contact_point")
@@ -89,7 +83,7 @@ impl Detector for TerraformGrafana {
         let mut used: BTreeSet<String> = BTreeSet::new();
         let mut points = Vec::new();
         for (type_, label_, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             let b = &block.body;
             match type_ {
@@ -102,7 +96,7 @@ impl Detector for TerraformGrafana {
                     let group = attr_text(b, "name").map(|t| t.text);
                     for rule_block in nested(b, "rule") {
                         let rule = &rule_block.body;
-                        let rule_pos = position(rule_block, lines).or(pos);
+                        let rule_pos = lines.position_of(rule_block).or(pos);
                         let mut alert =
                             rule_alert(rule, group.clone(), Source::new(path, rule_pos));
                         alert.notifies = alert.notifies.drain(..).map(&resolve).collect();
@@ -163,7 +157,7 @@ impl Detector for TerraformGrafana {
                             provider: provider.to_string(),
                             kind: "receiver".to_string(),
                             name: name.clone(),
-                            source: Source::new(path, position(inner, lines)),
+                            source: Source::new(path, lines.position_of(inner)),
                         });
                     }
                 }
@@ -227,17 +221,7 @@ fn resolve(dir: &str, written: &str) -> Option<String> {
     if rest.contains("${") || rest.starts_with('/') {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in rest.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    crate::evidence::path::join(dir, rest)
 }
 
 fn string_map(body: &Body, key: &str) -> BTreeMap<String, String> {
@@ -275,30 +259,10 @@ fn rule_alert(rule: &Body, group: Option<String>, source: Source) -> crate::evid
         .collect::<Vec<_>>()
         .join("\n");
     let labels = string_map(rule, "labels");
-    let annotations = string_map(rule, "annotations");
-    let get = |map: &BTreeMap<String, String>, k: &str| {
-        map.get(k)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    alert.summary = ["summary", "message", "title"]
-        .iter()
-        .find_map(|k| get(&annotations, k));
-    alert.description = get(&annotations, "description");
-    alert.runbook_url = RUNBOOK_KEYS
-        .iter()
-        .find_map(|k| get(&annotations, k))
-        .or_else(|| RUNBOOK_KEYS.iter().find_map(|k| get(&labels, k)));
-    alert.severity = get(&labels, "severity");
+    super::set_labels_and_annotations(&mut alert, labels, string_map(rule, "annotations"));
     alert.paging = is_paging(alert.severity.as_deref());
     alert.for_ = attr_text(rule, "for").map(|t| t.text);
-    alert.debounced = alert
-        .for_
-        .as_deref()
-        .and_then(duration::millis)
-        .is_some_and(|ms| ms > 0);
-    alert.labels = labels;
-    alert.annotations = annotations;
+    alert.debounced = duration::waits(alert.for_.as_deref());
     alert.notifies = blocks(rule, "notification_settings")
         .into_iter()
         .filter_map(contact_point_of)

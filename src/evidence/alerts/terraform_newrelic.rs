@@ -27,12 +27,10 @@ use crate::evidence::{
     Collector, Dashboard, Detector, FileContext, OnCall, Receiver, RepoPath, Source,
 };
 use crate::parse::hcl::Body;
-
-use super::hcl_value::{
+use crate::parse::hcl::value::{
     self, attr, attr_bool, attr_number, attr_text, blocks, json_body, literal, name_or_label,
-    position, resources,
+    resources,
 };
-use super::terraform_datadog::is_terraform;
 
 pub struct TerraformNewRelic;
 
@@ -46,26 +44,20 @@ impl Detector for TerraformNewRelic {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        is_terraform(path)
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| text.contains("\"newrelic_")) else {
             return;
         };
-        if !text.contains("\"newrelic_") {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         let policies: BTreeMap<&str, String> = resources(body)
             .filter(|(t, _, _)| *t == "newrelic_alert_policy")
             .map(|(_, label, b)| (label, name_or_label(&b.body, &["name"], label).0))
             .collect();
         for (type_, label, block) in resources(body) {
-            let pos = position(block, lines);
+            let pos = lines.position_of(block);
             let source = Source::new(path, pos);
             let body = &block.body;
             match type_ {
@@ -243,10 +235,10 @@ fn condition(
 /// The group of a condition: the name of the policy it references, when that policy is in
 /// the file, else the policy's label; a literal policy id as written.
 fn policy_group(expr: &Expression, policies: &BTreeMap<&str, String>) -> Option<String> {
-    if let Some(id) = hcl_value::number(expr) {
+    if let Some(id) = value::number(expr) {
         return Some(format!("{id}"));
     }
-    let reference = hcl_value::references(expr)?.into_iter().next()?;
+    let reference = value::references(expr)?.into_iter().next()?;
     match reference.strip_prefix("newrelic_alert_policy.") {
         Some(label) => Some(
             policies

@@ -175,22 +175,8 @@ fn local_template(caller: &str, run: &str) -> Option<String> {
             }
         }
     };
-    normalise(&joined)
-}
-
-/// `a/./b/../c` → `a/c`; `None` when it climbs out of the repository.
-fn normalise(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    // Windows separators are accepted too.
+    crate::evidence::path::join("", &joined.replace('\\', "/"))
 }
 
 fn read_pipeline(path: &str, doc: &Node) -> Draft {
@@ -635,24 +621,10 @@ fn is_list_of(node: &Node, keys: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(files: &[(&str, &str)]) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&AzurePipelines]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(files, &AzurePipelines)
     }
 
     const PIPELINE: &str = r#"trigger:
@@ -863,10 +835,7 @@ extends:
 
     #[test]
     fn fixture_repository() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/format-azure-pipelines");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&AzurePipelines]);
+        let d = crate::evidence::testing::detect_fixture("format-azure-pipelines", &AzurePipelines);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let main = d
             .evidence

@@ -200,20 +200,13 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(text: &str) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("bitbucket-pipelines.yml"), text).unwrap();
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&BitbucketPipelines]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(
+            &[("bitbucket-pipelines.yml", text)],
+            &BitbucketPipelines,
+        )
     }
 
     const PIPELINES: &str = r#"image: node:20
@@ -319,10 +312,10 @@ pipelines:
 
     #[test]
     fn fixture_repository() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/format-bitbucket-pipelines");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&BitbucketPipelines]);
+        let d = crate::evidence::testing::detect_fixture(
+            "format-bitbucket-pipelines",
+            &BitbucketPipelines,
+        );
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = &d.evidence.pipelines[0];
         assert_eq!(p.triggers, ["manual", "pull-request", "push", "tag"]);

@@ -298,24 +298,10 @@ fn plugins(node: Option<&Node>) -> Vec<(String, Vec<String>, crate::diagnostic::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(files: &[(&str, &str)]) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&Buildkite]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(files, &Buildkite)
     }
 
     const PIPELINE: &str = r#"steps:
@@ -400,10 +386,7 @@ mod tests {
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-buildkite");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&Buildkite]);
+        let d = crate::evidence::testing::detect_fixture("format-buildkite", &Buildkite);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = &d.evidence.pipelines[0];
         assert_eq!(p.triggers, ["manual", "pull-request", "push"]);

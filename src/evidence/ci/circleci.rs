@@ -389,21 +389,10 @@ impl Config<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(text: &str) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join(".circleci")).unwrap();
-        std::fs::write(dir.path().join(".circleci/config.yml"), text).unwrap();
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&Circleci]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(&[(".circleci/config.yml", text)], &Circleci)
     }
 
     const CONFIG: &str = r#"version: 2.1
@@ -544,10 +533,7 @@ workflows:
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-circleci");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&Circleci]);
+        let d = crate::evidence::testing::detect_fixture("format-circleci", &Circleci);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = &d.evidence.pipelines[0];
         assert_eq!(p.triggers, ["manual", "push", "schedule", "tag"]);

@@ -472,24 +472,10 @@ fn strip_matrix(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(files: &[(&str, &str)]) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&GithubActions]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(files, &GithubActions)
     }
 
     const CI: &str = r#"name: CI
@@ -734,10 +720,7 @@ jobs:
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-github-actions");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&GithubActions]);
+        let d = crate::evidence::testing::detect_fixture("format-github-actions", &GithubActions);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = |name: &str| {
             d.evidence

@@ -716,24 +716,10 @@ pub fn gitlab_template(reference: &str, component: bool) -> Vec<Classification> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(files: &[(&str, &str)]) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&GitlabCi]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(files, &GitlabCi)
     }
 
     const CI: &str = r#"include:
@@ -983,10 +969,7 @@ nightly:
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-gitlab-ci");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&GitlabCi]);
+        let d = crate::evidence::testing::detect_fixture("format-gitlab-ci", &GitlabCi);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = &d.evidence.pipelines[0];
         // `cost-estimate` never runs (`rules: [{when: never}]`): no job, no cost estimate.

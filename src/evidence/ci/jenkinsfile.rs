@@ -361,24 +361,10 @@ fn named_of(kinds: &[&'static str]) -> Named {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Evidence, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Evidence;
 
     fn scan(files: &[(&str, &str)]) -> Evidence {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let detection = detect(&index, &[&Jenkinsfile]);
-        assert!(
-            detection.diagnostics.is_empty(),
-            "{:?}",
-            detection.diagnostics
-        );
-        detection.evidence
+        crate::evidence::testing::evidence_of(files, &Jenkinsfile)
     }
 
     const DECLARATIVE: &str = r#"@Library('acme-pipelines@v3') _
@@ -552,10 +538,7 @@ node('docker') {
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-jenkinsfile");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&Jenkinsfile]);
+        let d = crate::evidence::testing::detect_fixture("format-jenkinsfile", &Jenkinsfile);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let p = &d.evidence.pipelines[0];
         assert_eq!(p.triggers, ["pull-request", "push", "schedule"]);

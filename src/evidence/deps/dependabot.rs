@@ -167,16 +167,9 @@ pub fn ecosystem_name(value: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::detect;
-    use crate::scan::{FileIndex, WalkOptions};
 
     fn scan(path: &str, text: &str) -> crate::evidence::Detection {
-        let dir = tempfile::tempdir().unwrap();
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        detect(&index, &[&Dependabot])
+        crate::evidence::testing::detect_files(&[(path, text)], &Dependabot)
     }
 
     #[test]
@@ -289,10 +282,7 @@ updates:
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-dependabot");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&Dependabot]);
+        let d = crate::evidence::testing::detect_fixture("format-dependabot", &Dependabot);
         // The pip entry opens no pull requests: it covers nothing, and a note says why.
         assert_eq!(
             d.evidence.dependency_updates[0].ecosystems,

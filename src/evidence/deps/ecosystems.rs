@@ -234,9 +234,10 @@ mod tests {
 
     #[test]
     fn fixture_repository() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-package-ecosystems");
-        let (index, _) = FileIndex::walk(&root, &crate::scan::WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&PackageEcosystems]);
+        let d = crate::evidence::testing::detect_fixture(
+            "format-package-ecosystems",
+            &PackageEcosystems,
+        );
         let names: Vec<(&str, &str)> = d
             .evidence
             .ecosystems

@@ -381,16 +381,9 @@ const SECONDARY_MANAGERS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::detect;
-    use crate::scan::{FileIndex, WalkOptions};
 
     fn scan(path: &str, text: &str) -> crate::evidence::Detection {
-        let dir = tempfile::tempdir().unwrap();
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        detect(&index, &[&Renovate])
+        crate::evidence::testing::detect_files(&[(path, text)], &Renovate)
     }
 
     #[test]
@@ -475,19 +468,12 @@ mod tests {
 
     #[test]
     fn ecosystems_switched_off_are_not_covered() {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in [
-            ("renovate.json", r#"{"gomod": {"enabled": false}}"#),
-            ("go.mod", "module example.com/x\n"),
-            ("web/package.json", "{}"),
-        ] {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let d = detect(
-            &index,
+        let d = crate::evidence::testing::detect_files_with(
+            &[
+                ("renovate.json", r#"{"gomod": {"enabled": false}}"#),
+                ("go.mod", "module example.com/x\n"),
+                ("web/package.json", "{}"),
+            ],
             &[
                 &Renovate,
                 &crate::evidence::deps::ecosystems::PackageEcosystems,
@@ -539,10 +525,7 @@ mod tests {
 
     #[test]
     fn fixture_repository() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-renovate");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&Renovate]);
+        let d = crate::evidence::testing::detect_fixture("format-renovate", &Renovate);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let u = &d.evidence.dependency_updates[0];
         assert!(u.all_ecosystems && u.automerge);

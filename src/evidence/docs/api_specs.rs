@@ -327,18 +327,9 @@ fn graphql(file: &FileContext, out: &mut Collector) {
 mod tests {
     use super::*;
     use crate::diagnostic::Diagnostic;
-    use crate::evidence::detect;
-    use crate::scan::{FileIndex, WalkOptions};
 
     fn run(files: &[(&str, &str)]) -> (Vec<ApiSpec>, Vec<Diagnostic>) {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&ApiSpecs]);
+        let d = crate::evidence::testing::detect_files_with(files, &[&ApiSpecs]);
         (d.evidence.api_specs, d.diagnostics)
     }
 
@@ -484,10 +475,7 @@ mod tests {
 
     #[test]
     fn fixture() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-api-specs");
-        let (index, _) = FileIndex::walk(&root, &WalkOptions::default()).unwrap();
-        let d = detect(&index, &[&ApiSpecs]);
+        let d = crate::evidence::testing::detect_fixture("format-api-specs", &ApiSpecs);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         assert_eq!(
             rows(&d.evidence.api_specs),

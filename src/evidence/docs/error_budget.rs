@@ -76,18 +76,10 @@ impl Detector for ErrorBudgetPolicies {
 
 #[cfg(test)]
 mod tests {
-    use crate::evidence::{ErrorBudgetPolicy, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::ErrorBudgetPolicy;
 
     fn run(files: &[(&str, &str)]) -> Vec<ErrorBudgetPolicy> {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        detect(&index, &[&super::ErrorBudgetPolicies])
+        crate::evidence::testing::detect_files_with(files, &[&super::ErrorBudgetPolicies])
             .evidence
             .error_budget_policies
     }

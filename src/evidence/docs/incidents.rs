@@ -64,18 +64,10 @@ impl Detector for IncidentDocs {
 
 #[cfg(test)]
 mod tests {
-    use crate::evidence::{IncidentDoc, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::IncidentDoc;
 
     fn run(files: &[(&str, &str)]) -> Vec<IncidentDoc> {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        detect(&index, &[&super::IncidentDocs])
+        crate::evidence::testing::detect_files_with(files, &[&super::IncidentDocs])
             .evidence
             .incident_docs
     }

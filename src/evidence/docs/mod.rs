@@ -131,12 +131,7 @@ mod tests {
 
     /// The evidence of a fixture repository under `fixtures/`.
     fn fixture(name: &str) -> crate::evidence::Evidence {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name);
-        let (index, _) =
-            crate::scan::FileIndex::walk(&root, &crate::scan::WalkOptions::default()).unwrap();
-        crate::evidence::detect(&index, DETECTORS).evidence
+        crate::evidence::testing::detect_fixture_with(name, DETECTORS).evidence
     }
 
     #[test]
@@ -317,7 +312,6 @@ mod tests {
 
     #[test]
     fn alert_runbook_links_resolve_to_rst_and_asciidoc_anchors() {
-        let dir = tempfile::tempdir().unwrap();
         let files = [
             (
                 "rules/node.rules.yaml",
@@ -332,14 +326,9 @@ mod tests {
                 "= Queue backlog\n\n== Recovery steps\n\nScale up.\n",
             ),
         ];
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) =
-            crate::scan::FileIndex::walk(dir.path(), &crate::scan::WalkOptions::default()).unwrap();
-        let e = crate::evidence::detect(&index, &crate::evidence::registry::all()).evidence;
+        let e =
+            crate::evidence::testing::detect_files_with(&files, &crate::evidence::registry::all())
+                .evidence;
         let alerts: Vec<(&str, Option<bool>)> = e
             .alerts
             .iter()

@@ -65,18 +65,12 @@ impl Detector for Postmortems {
 
 #[cfg(test)]
 mod tests {
-    use crate::evidence::{Postmortem, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Postmortem;
 
     fn run(files: &[(&str, &str)]) -> Vec<Postmortem> {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        detect(&index, &[&super::Postmortems]).evidence.postmortems
+        crate::evidence::testing::detect_files_with(files, &[&super::Postmortems])
+            .evidence
+            .postmortems
     }
 
     #[test]

@@ -245,8 +245,6 @@ fn text_headings(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::detect;
-    use crate::scan::{FileIndex, WalkOptions};
 
     fn kind(path: &str) -> Option<&'static str> {
         doc_kind(&RepoPath::new(path), None)
@@ -330,7 +328,6 @@ mod tests {
 
     #[test]
     fn documents_end_to_end() {
-        let dir = tempfile::tempdir().unwrap();
         let files = [
             ("README.rst", "Warehouse\n=========\n\nThe PyPI server.\n"),
             ("docs/README.md", "# Docs\n"),
@@ -344,13 +341,9 @@ mod tests {
             ),
             (".github/SECURITY.md", "# Security Policy\n\n## Reporting\n"),
         ];
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        let docs = detect(&index, &[&ProjectDocs]).evidence.docs;
+        let docs = crate::evidence::testing::detect_files_with(&files, &[&ProjectDocs])
+            .evidence
+            .docs;
         let got: Vec<(&str, &str, Option<&str>)> = docs
             .iter()
             .map(|d| (d.path.as_str(), d.kind.as_str(), d.title.as_deref()))

@@ -175,18 +175,12 @@ fn add_earlier_members(dir: &str, out: &mut Collector) {
 
 #[cfg(test)]
 mod tests {
-    use crate::evidence::{Runbook, detect};
-    use crate::scan::{FileIndex, WalkOptions};
+    use crate::evidence::Runbook;
 
     fn run(files: &[(&str, &str)]) -> Vec<Runbook> {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(full, text).unwrap();
-        }
-        let (index, _) = FileIndex::walk(dir.path(), &WalkOptions::default()).unwrap();
-        detect(&index, super::super::DETECTORS).evidence.runbooks
+        crate::evidence::testing::detect_files_with(files, super::super::DETECTORS)
+            .evidence
+            .runbooks
     }
 
     fn found(runbooks: &[Runbook]) -> Vec<(&str, &str)> {

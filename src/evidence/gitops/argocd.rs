@@ -313,10 +313,7 @@ spec:
 
     #[test]
     fn fixture_repository() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-argocd");
-        let (index, _) =
-            crate::scan::FileIndex::walk(&root, &crate::scan::WalkOptions::default()).unwrap();
-        let d = crate::evidence::detect(&index, &[&ArgoCd]);
+        let d = crate::evidence::testing::detect_fixture("format-argocd", &ArgoCd);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let kinds: Vec<(&str, bool)> = d
             .evidence

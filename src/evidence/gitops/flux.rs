@@ -217,10 +217,7 @@ metadata:
 
     #[test]
     fn fixture_repository() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-flux");
-        let (index, _) =
-            crate::scan::FileIndex::walk(&root, &crate::scan::WalkOptions::default()).unwrap();
-        let d = crate::evidence::detect(&index, &[&Flux]);
+        let d = crate::evidence::testing::detect_fixture("format-flux", &Flux);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
         let got: Vec<(&str, bool)> = d
             .evidence

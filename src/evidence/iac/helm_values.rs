@@ -86,11 +86,10 @@ mod tests {
 
     #[test]
     fn fixture() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/format-kubernetes");
-        let (index, _) =
-            crate::scan::FileIndex::walk(&root, &Default::default()).expect("fixture exists");
-        let d = crate::evidence::detect(&index, &[&Kubernetes, &HelmValues]);
+        let d = crate::evidence::testing::detect_fixture_with(
+            "format-kubernetes",
+            &[&Kubernetes, &HelmValues],
+        );
         // The chart's HPA is switched off by its values: left out, with a note.
         assert_eq!(d.evidence.autoscalers.len(), 1);
         assert_eq!(

@@ -30,7 +30,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::evidence::{
     Budget, Collector, Detector, FileContext, IacResource, OnCall, RepoPath, Source,
 };
-use crate::parse::hcl::{Block, Body, offset_of};
+use crate::parse::hcl::value::{label, never_created, quoted_as_written};
+use crate::parse::hcl::{Block, Body};
 
 pub struct Terraform;
 
@@ -44,29 +45,24 @@ impl Detector for Terraform {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else {
+        let Some(tf) = file.terraform(|text| {
+            text.contains("resource")
+                || text.contains("module")
+                || text.contains("provider")
+                || text.contains("backend")
+                || text.contains("cloud")
+        }) else {
             return;
         };
-        if !(text.contains("resource")
-            || text.contains("module")
-            || text.contains("provider")
-            || text.contains("backend")
-            || text.contains("cloud"))
-        {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
-            return;
-        };
-        let path = file.path.as_str();
+        let (path, body, lines) = (tf.path, tf.body, tf.lines);
         let dir = file.path.dir();
         let mut defaults_changed = false;
         for block in body.blocks() {
-            let pos = offset_of(block).map(|o| lines.position(o));
+            let pos = lines.position_of(block);
             let source = || Source::new(path, pos);
             if matches!(block.ident.as_str(), "module" | "resource")
                 && let Some(why) = never_created(&block.body)
@@ -237,30 +233,6 @@ pub fn apply_default_tags(out: &mut Collector) {
     }
 }
 
-/// Why a resource or module block creates nothing: a literal `count = 0`, or a literal
-/// empty `for_each`. `None` when it may be created.
-fn never_created(body: &Body) -> Option<&'static str> {
-    if let Some(count) = body.get_attribute("count")
-        && let Expression::Number(n) = &count.value
-        && n.value().as_f64() == Some(0.0)
-    {
-        return Some("count = 0");
-    }
-    match &body.get_attribute("for_each")?.value {
-        Expression::Object(o) if o.is_empty() => Some("for_each = {}"),
-        Expression::Array(a) if a.is_empty() => Some("for_each = []"),
-        _ => None,
-    }
-}
-
-fn label(block: &Block, i: usize) -> Option<&str> {
-    block
-        .labels
-        .get(i)
-        .map(|l| l.as_str())
-        .filter(|s| !s.is_empty())
-}
-
 /// `aws` when a `provider "aws"` block sets a non-empty `default_tags { tags = … }`,
 /// `google` when a `provider "google"`/`"google-beta"` block sets `default_labels`.
 fn default_tagging_provider(block: &Block) -> Option<&'static str> {
@@ -289,17 +261,7 @@ fn local_module_dir(dir: &str, body: &Body) -> Option<String> {
     if !(source.starts_with("./") || source.starts_with("../")) {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in source.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    crate::evidence::path::join(dir, source)
 }
 
 /// Arguments that carry cost-allocation tags or labels.
@@ -350,14 +312,11 @@ fn non_empty(value: &Expression) -> bool {
     }
 }
 
-/// A literal string argument (not an expression or interpolation).
+/// A literal string argument (not an expression or interpolation), as written.
 fn literal_name(body: &Body, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| {
-        body.get_attribute(k)
-            .and_then(|a| a.value.as_str())
-            .filter(|s| !s.trim().is_empty())
-            .map(str::to_string)
-    })
+    keys.iter()
+        .find_map(|k| quoted_as_written(body, k))
+        .map(str::to_string)
 }
 
 fn budget_provider(type_: &str) -> Option<&'static str> {

@@ -12,19 +12,20 @@
 //! - `time_slice` → `threshold`, the queries of `sli_specification`.
 //!
 //! Computed values (`each.value.name`, a `dynamic "thresholds"` block fed from a
-//! variable) are left unset without a diagnostic.
+//! variable) are left unset without a diagnostic. A resource switched off literally
+//! (`count = 0`, `for_each = {}`) is not read.
 //!
 //! ## Alerting
 //! A `datadog_monitor` of `type = "slo alert"` in the same module whose query is a
 //! `burn_rate(…)` of `datadog_service_level_objective.LABEL` alerts on the SLO's burn rate
 //! (an `error_budget(…)` alert is not a burn-rate alert).
 
-use crate::evidence::slo::terraform::{
-    TfFile, attribute, attribute_text, blocks_of, first, nested, record_alert, record_slo,
-    references, string, text,
-};
+use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
 use crate::evidence::slo::{ObjectiveField, Scale, new_slo, objective_of, sli_spec};
-use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source};
+use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source, TerraformFile};
+use crate::parse::hcl::value::{
+    attr_text_as_parsed, blocks, blocks_of, first, quoted, referenced_names, text_as_parsed,
+};
 use crate::parse::hcl::{Block, Body};
 use hcl_edit::expr::Expression;
 
@@ -43,34 +44,27 @@ impl Detector for DatadogSlo {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else { return };
-        if !text.contains(RESOURCE) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
+        let Some(tf) = file.terraform(|text| text.contains(RESOURCE)) else {
             return;
         };
-        let tf = TfFile {
-            path: file.path.as_str(),
-            lines,
-        };
+        let body = tf.body;
         for (label, block) in blocks_of(body, "resource", RESOURCE) {
             read_slo(label, block, &tf, out);
         }
         for (label, block) in blocks_of(body, "resource", "datadog_monitor") {
-            let is_slo_alert = string(&block.body, "type").as_deref() == Some("slo alert");
-            let Some(query) = attribute_text(&block.body, "query") else {
+            let is_slo_alert = quoted(&block.body, "type").as_deref() == Some("slo alert");
+            let Some(query) = attr_text_as_parsed(&block.body, "query") else {
                 continue;
             };
             if !is_slo_alert || !query.contains("burn_rate(") {
                 continue;
             }
-            let name = string(&block.body, "name").unwrap_or_else(|| label.to_string());
-            for slo in references(&query, RESOURCE) {
+            let name = quoted(&block.body, "name").unwrap_or_else(|| label.to_string());
+            for slo in referenced_names(&query, RESOURCE) {
                 record_alert(
                     out,
                     &tf,
@@ -82,11 +76,11 @@ impl Detector for DatadogSlo {
     }
 }
 
-fn read_slo(label: &str, block: &Block, tf: &TfFile, out: &mut Collector) {
+fn read_slo(label: &str, block: &Block, tf: &TerraformFile, out: &mut Collector) {
     let body = &block.body;
-    let name = string(body, "name").unwrap_or_else(|| label.to_string());
+    let name = quoted(body, "name").unwrap_or_else(|| label.to_string());
     let mut slo = new_slo(name, FORMAT, Source::new(tf.path, tf.pos(block)));
-    slo.description = string(body, "description");
+    slo.description = quoted(body, "description");
     slo.service = service_tag(body);
 
     // (objective, timeframe) of every threshold, top-level fields first.
@@ -100,11 +94,11 @@ fn read_slo(label: &str, block: &Block, tf: &TfFile, out: &mut Collector) {
             path: tf.path,
         };
         if let Some(objective) = objective_of(attribute(body, field, tf).as_ref(), &at, out) {
-            targets.push((objective, string(body, "timeframe")));
+            targets.push((objective, quoted(body, "timeframe")));
         }
     };
     read_target(body, "target_threshold", &slo.name, out);
-    for (threshold, _) in nested(body, "thresholds") {
+    for threshold in blocks(body, "thresholds") {
         read_target(threshold, "target", &slo.name, out);
     }
     slo.objectives = targets.iter().map(|(o, _)| *o).collect();
@@ -116,7 +110,7 @@ fn read_slo(label: &str, block: &Block, tf: &TfFile, out: &mut Collector) {
         slo.window = timeframe.clone().filter(|t| t != "custom");
         slo.rolling = slo.window.as_ref().map(|_| true);
     }
-    let type_ = string(body, "type").or_else(|| {
+    let type_ = quoted(body, "type").or_else(|| {
         // A computed type: the blocks it needs tell it.
         if first(body, "query").is_some() {
             Some("metric".into())
@@ -158,7 +152,7 @@ fn metric_sli(body: &Body) -> SliSpec {
     let mut queries = Vec::new();
     if let Some(query) = first(body, "query") {
         for key in ["numerator", "denominator"] {
-            queries.extend(attribute_text(query, key));
+            queries.extend(attr_text_as_parsed(query, key));
         }
     }
     sli_spec("ratio", queries, Some("datadog".into()))
@@ -176,7 +170,7 @@ fn time_slice_sli(body: &Body) -> SliSpec {
 fn nested_queries(body: &Body, out: &mut Vec<String>) {
     for attr in body.attributes() {
         if matches!(attr.key.as_str(), "query" | "formula_expression")
-            && let Some(query) = text(&attr.value)
+            && let Some(query) = text_as_parsed(&attr.value)
         {
             out.push(query);
         }
@@ -200,7 +194,7 @@ fn monitor_ids(body: &Body) -> Vec<String> {
             Expression::String(s) => Some(s.value().trim().to_string()),
             Expression::Traversal(_) => {
                 let written = id.to_string();
-                references(&written, "datadog_monitor")
+                referenced_names(&written, "datadog_monitor")
                     .into_iter()
                     .next()
                     .map(|label| format!("datadog_monitor.{label}"))

@@ -15,20 +15,21 @@
 //!
 //! with the monitoring filters as queries. A module that chooses the SLI with `dynamic`
 //! blocks has an indicator of `unknown` kind. Computed values (`var.goal`, `local.goal`)
-//! are left unset without a diagnostic.
+//! are left unset without a diagnostic. A resource switched off literally (`count = 0`,
+//! `for_each = {}`) is not read.
 //!
 //! ## Alerting
 //! A `google_monitoring_alert_policy` of the same module whose condition filters on
 //! `select_slo_burn_rate(…google_monitoring_slo.LABEL…)` alerts on the SLO's burn rate.
 
-use crate::evidence::slo::terraform::{
-    TfFile, attribute, attribute_text, blocks_of, first, nested, record_alert, record_slo,
-    references, string,
-};
+use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, window_shorthand,
 };
-use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source};
+use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source, TerraformFile};
+use crate::parse::hcl::value::{
+    attr_text_as_parsed, blocks, blocks_of, first, quoted, referenced_names,
+};
 use crate::parse::hcl::{Block, Body};
 
 pub struct GoogleMonitoringSlo;
@@ -48,27 +49,20 @@ impl Detector for GoogleMonitoringSlo {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else { return };
-        if !text.contains(RESOURCE) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
+        let Some(tf) = file.terraform(|text| text.contains(RESOURCE)) else {
             return;
         };
-        let tf = TfFile {
-            path: file.path.as_str(),
-            lines,
-        };
+        let body = tf.body;
         // Custom services of the file, by label, to name the service of an SLO that
         // refers to one (`service = google_monitoring_custom_service.checkout.service_id`).
         let services: Vec<(&str, String)> = blocks_of(body, "resource", CUSTOM_SERVICE)
             .filter_map(|(label, b)| {
                 let id =
-                    string(&b.body, "service_id").or_else(|| string(&b.body, "display_name"))?;
+                    quoted(&b.body, "service_id").or_else(|| quoted(&b.body, "display_name"))?;
                 Some((label, id))
             })
             .collect();
@@ -80,8 +74,8 @@ impl Detector for GoogleMonitoringSlo {
             if !filters.contains("select_slo_burn_rate") {
                 continue;
             }
-            let name = string(&block.body, "display_name").unwrap_or_else(|| label.to_string());
-            for slo in references(&filters, RESOURCE) {
+            let name = quoted(&block.body, "display_name").unwrap_or_else(|| label.to_string());
+            for slo in referenced_names(&filters, RESOURCE) {
                 record_alert(
                     out,
                     &tf,
@@ -97,18 +91,20 @@ fn read_slo(
     label: &str,
     block: &Block,
     services: &[(&str, String)],
-    tf: &TfFile,
+    tf: &TerraformFile,
     out: &mut Collector,
 ) {
     let body = &block.body;
-    let name = string(body, "display_name")
-        .or_else(|| string(body, "slo_id"))
+    let name = quoted(body, "display_name")
+        .or_else(|| quoted(body, "slo_id"))
         .unwrap_or_else(|| label.to_string());
     let pos = tf.pos(block);
     let mut slo = new_slo(name, FORMAT, Source::new(tf.path, pos));
-    slo.service = string(body, "service").or_else(|| {
+    slo.service = quoted(body, "service").or_else(|| {
         let written = body.get_attribute("service")?.value.to_string();
-        let service = references(&written, CUSTOM_SERVICE).into_iter().next()?;
+        let service = referenced_names(&written, CUSTOM_SERVICE)
+            .into_iter()
+            .next()?;
         services
             .iter()
             .find(|(label, _)| *label == service)
@@ -128,7 +124,7 @@ fn read_slo(
     if let Some(days) = attribute(body, "rolling_period_days", tf).and_then(|n| n.as_f64()) {
         slo.window = window_shorthand(days, "day");
         slo.rolling = Some(true);
-    } else if let Some(period) = string(body, "calendar_period") {
+    } else if let Some(period) = quoted(body, "calendar_period") {
         slo.window = calendar_window(&period);
         slo.rolling = Some(false);
     }
@@ -159,47 +155,47 @@ fn calendar_window(period: &str) -> Option<String> {
 fn indicator(body: &Body) -> (Option<SliSpec>, Option<&'static str>) {
     let mut kinds: Vec<(&'static str, &'static str)> = Vec::new();
     let mut queries = Vec::new();
-    for (basic, _) in nested(body, "basic_sli") {
-        let latency = !nested(basic, "latency").is_empty();
+    for basic in blocks(body, "basic_sli") {
+        let latency = !blocks(basic, "latency").is_empty();
         if latency {
             kinds.push(("latency", "occurrences"));
         }
-        if !latency || !nested(basic, "availability").is_empty() {
+        if !latency || !blocks(basic, "availability").is_empty() {
             kinds.push(("ratio", "occurrences"));
         }
     }
-    for (request, _) in nested(body, "request_based_sli") {
-        for (ratio, _) in nested(request, "good_total_ratio") {
+    for request in blocks(body, "request_based_sli") {
+        for ratio in blocks(request, "good_total_ratio") {
             kinds.push(("ratio", "occurrences"));
             ratio_filters(ratio, &mut queries);
         }
-        for (cut, _) in nested(request, "distribution_cut") {
+        for cut in blocks(request, "distribution_cut") {
             kinds.push(("latency", "occurrences"));
-            queries.extend(attribute_text(cut, "distribution_filter"));
+            queries.extend(attr_text_as_parsed(cut, "distribution_filter"));
         }
     }
-    for (windows, _) in nested(body, "windows_based_sli") {
-        if let Some(filter) = attribute_text(windows, "good_bad_metric_filter") {
+    for windows in blocks(body, "windows_based_sli") {
+        if let Some(filter) = attr_text_as_parsed(windows, "good_bad_metric_filter") {
             kinds.push(("bool-gauge", "timeslices"));
             queries.push(filter);
         } else if windows.get_attribute("good_bad_metric_filter").is_some() {
             kinds.push(("bool-gauge", "timeslices"));
         }
-        for (threshold, _) in nested(windows, "good_total_ratio_threshold") {
+        for threshold in blocks(windows, "good_total_ratio_threshold") {
             kinds.push(("threshold", "timeslices"));
             if let Some(performance) = first(threshold, "performance") {
-                for (ratio, _) in nested(performance, "good_total_ratio") {
+                for ratio in blocks(performance, "good_total_ratio") {
                     ratio_filters(ratio, &mut queries);
                 }
-                for (cut, _) in nested(performance, "distribution_cut") {
-                    queries.extend(attribute_text(cut, "distribution_filter"));
+                for cut in blocks(performance, "distribution_cut") {
+                    queries.extend(attr_text_as_parsed(cut, "distribution_filter"));
                 }
             }
         }
         for key in ["metric_mean_in_range", "metric_sum_in_range"] {
-            for (range, _) in nested(windows, key) {
+            for range in blocks(windows, key) {
                 kinds.push(("threshold", "timeslices"));
-                queries.extend(attribute_text(range, "time_series"));
+                queries.extend(attr_text_as_parsed(range, "time_series"));
             }
         }
     }
@@ -225,7 +221,7 @@ fn ratio_filters(ratio: &Body, queries: &mut Vec<String>) {
         "bad_service_filter",
         "total_service_filter",
     ] {
-        queries.extend(attribute_text(ratio, key));
+        queries.extend(attr_text_as_parsed(ratio, key));
     }
 }
 

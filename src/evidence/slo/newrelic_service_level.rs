@@ -6,21 +6,24 @@
 //! `valid_events`, `good_events` and `bad_events` of the `events` block, written as NRQL
 //! (`FROM Transaction WHERE …`). The `objective` block states the target, a percentage,
 //! and its rolling `time_window` (`rolling { count = 28, unit = "DAY" }` → `28d`).
-//! Computed values are left unset without a diagnostic.
+//! Computed values are left unset without a diagnostic. A resource or data source switched
+//! off literally (`count = 0`, `for_each = {}`) is not read.
 //!
 //! ## Alerting
 //! A `newrelic_service_level_alert_helper` data source of the same module for the
 //! service level's `sli_guid`, of type `fast_burn`, `slow_burn` or `custom`, exists to
 //! build a burn-rate alert condition: the service level is alerted on by burn rate.
 
-use crate::evidence::slo::terraform::{
-    TfFile, attribute, attribute_text, blocks_of, first, nested, record_alert, record_slo,
-    references, string,
-};
+use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, strictest, window_shorthand,
 };
-use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Slo, Source};
+use crate::evidence::{
+    Collector, Detector, FileContext, RepoPath, SliSpec, Slo, Source, TerraformFile,
+};
+use crate::parse::hcl::value::{
+    attr_text_as_parsed, blocks, blocks_of, first, quoted, referenced_names,
+};
 use crate::parse::hcl::{Block, Body};
 
 pub struct NewRelicServiceLevel;
@@ -39,33 +42,26 @@ impl Detector for NewRelicServiceLevel {
     }
 
     fn accepts(&self, path: &RepoPath) -> bool {
-        path.ext() == "tf" && !path.in_dir_named(&[".terraform", ".terragrunt-cache"])
+        path.is_terraform()
     }
 
     fn detect(&self, file: &FileContext, out: &mut Collector) {
-        let Some(text) = file.text() else { return };
-        if !text.contains(RESOURCE) {
-            return;
-        }
-        let Some((body, lines)) = file.hcl() else {
+        let Some(tf) = file.terraform(|text| text.contains(RESOURCE)) else {
             return;
         };
-        let tf = TfFile {
-            path: file.path.as_str(),
-            lines,
-        };
+        let body = tf.body;
         for (label, block) in blocks_of(body, "resource", RESOURCE) {
             read_service_level(label, block, &tf, out);
         }
         for (label, block) in blocks_of(body, "data", ALERT_HELPER) {
-            let kind = string(&block.body, "alert_type").unwrap_or_default();
+            let kind = quoted(&block.body, "alert_type").unwrap_or_default();
             if !matches!(kind.as_str(), "fast_burn" | "slow_burn" | "custom") {
                 continue;
             }
             let Some(guid) = block.body.get_attribute("sli_guid") else {
                 continue;
             };
-            for level in references(&guid.value.to_string(), RESOURCE) {
+            for level in referenced_names(&guid.value.to_string(), RESOURCE) {
                 record_alert(
                     out,
                     &tf,
@@ -77,12 +73,12 @@ impl Detector for NewRelicServiceLevel {
     }
 }
 
-fn read_service_level(label: &str, block: &Block, tf: &TfFile, out: &mut Collector) {
+fn read_service_level(label: &str, block: &Block, tf: &TerraformFile, out: &mut Collector) {
     let body = &block.body;
-    let name = string(body, "name").unwrap_or_else(|| label.to_string());
+    let name = quoted(body, "name").unwrap_or_else(|| label.to_string());
     let mut slo = new_slo(name, FORMAT, Source::new(tf.path, tf.pos(block)));
-    slo.description = string(body, "description");
-    for (objective, _) in nested(body, "objective") {
+    slo.description = quoted(body, "description");
+    for objective in blocks(body, "objective") {
         read_objective(objective, &mut slo, tf, out);
     }
     slo.objective = strictest(&slo.objectives);
@@ -92,7 +88,7 @@ fn read_service_level(label: &str, block: &Block, tf: &TfFile, out: &mut Collect
     record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
 }
 
-fn read_objective(objective: &Body, slo: &mut Slo, tf: &TfFile, out: &mut Collector) {
+fn read_objective(objective: &Body, slo: &mut Slo, tf: &TerraformFile, out: &mut Collector) {
     let at = ObjectiveField {
         slo: &slo.name,
         field: "target",
@@ -110,7 +106,7 @@ fn read_objective(objective: &Body, slo: &mut Slo, tf: &TfFile, out: &mut Collec
         && slo.window.is_none()
     {
         let count = attribute(rolling, "count", tf).and_then(|n| n.as_f64());
-        let unit = string(rolling, "unit");
+        let unit = quoted(rolling, "unit");
         slo.window = count
             .zip(unit)
             .and_then(|(count, unit)| window_shorthand(count, &unit));
@@ -128,10 +124,10 @@ fn events(events: &Body) -> SliSpec {
         ) {
             continue;
         }
-        let Some(from) = attribute_text(&block.body, "from") else {
+        let Some(from) = attr_text_as_parsed(&block.body, "from") else {
             continue;
         };
-        queries.push(match attribute_text(&block.body, "where") {
+        queries.push(match attr_text_as_parsed(&block.body, "where") {
             Some(filter) => format!("FROM {from} WHERE {filter}"),
             None => format!("FROM {from}"),
         });
