@@ -4,11 +4,27 @@
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_opready"))
+    run_with(args, &[])
+}
+
+/// Runs opready as outside GitHub Actions, plus `envs`.
+fn run_with(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_opready"));
+    command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
-        .env("OPREADY_TODAY", "2026-11-23")
+        .env("OPREADY_TODAY", "2026-11-23");
+    for name in [
+        "GITHUB_WORKSPACE",
+        "GITHUB_SERVER_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_SHA",
+    ] {
+        command.env_remove(name);
+    }
+    let out = command
+        .envs(envs.iter().copied())
         .args(args)
         .output()
         .unwrap();
@@ -98,4 +114,87 @@ fn explain_a_criterion() {
 #[test]
 fn explain_an_activity() {
     snapshot("explain_monitoring", &["explain", "monitoring"], 0);
+}
+
+/// A service with a waiver that holds, one that expired, alert rules with findings at a
+/// line and column, and a broken rules file.
+const WAIVERS: &str = "fixtures/service-with-waivers";
+
+#[test]
+fn human_service_with_waivers() {
+    snapshot("human_service_with_waivers", &["check", WAIVERS], 1);
+}
+
+#[test]
+fn sarif_service_with_waivers() {
+    snapshot(
+        "sarif_service_with_waivers",
+        &["check", WAIVERS, "--format", "sarif"],
+        1,
+    );
+}
+
+#[test]
+fn markdown_service_with_waivers_in_github_actions() {
+    let (code, text) = run_with(
+        &["check", WAIVERS, "--format", "markdown"],
+        &[
+            ("GITHUB_WORKSPACE", env!("CARGO_MANIFEST_DIR")),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "acme/opready"),
+            ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
+        ],
+    );
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("markdown_service_with_waivers", text);
+}
+
+#[test]
+fn markdown_service_bare_with_a_target() {
+    snapshot(
+        "markdown_service_bare",
+        &[
+            "check",
+            "fixtures/service-bare",
+            "--require",
+            "slo=2",
+            "--format",
+            "markdown",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn junit_service_bare_with_a_target() {
+    snapshot(
+        "junit_service_bare",
+        &[
+            "check",
+            "fixtures/service-bare",
+            "--require",
+            "slo=2",
+            "--format",
+            "junit",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn junit_service_with_waivers() {
+    snapshot(
+        "junit_service_with_waivers",
+        &["check", WAIVERS, "--format", "junit"],
+        1,
+    );
+}
+
+#[test]
+fn github_annotations_service_with_waivers() {
+    snapshot(
+        "github_service_with_waivers",
+        &["check", WAIVERS, "--format", "github"],
+        1,
+    );
 }

@@ -1,7 +1,7 @@
 //! `opready check`: rate one repository and render the report.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
@@ -54,6 +54,14 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// A scorecard for a pull-request comment or the job summary.
+    Markdown,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,6 +143,10 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         match args.format {
             Format::Json => explain::evidence_json(&checked),
             Format::Human => explain::evidence_listing(&checked),
+            _ => {
+                eprintln!("error: --evidence prints human or json only");
+                return EXIT_ERROR;
+            }
         }
     } else {
         match args.format {
@@ -153,6 +165,27 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
                 };
                 report::human::render(&checked.report, Some(&args.path), &options)
             }
+            Format::Sarif => report::sarif::render(
+                &checked.report,
+                &report::sarif::SarifOptions {
+                    checkout: checkout(&args.path),
+                    anchor: report::sarif::anchor_for(&args.path),
+                },
+            ),
+            Format::Markdown => report::markdown::render(
+                &checked.report,
+                &report::markdown::MarkdownOptions {
+                    checkout: checkout(&args.path),
+                    ..Default::default()
+                },
+            ),
+            Format::Junit => report::junit::render(&checked.report),
+            Format::Github => report::github::render(
+                &checked.report,
+                &report::github::GithubOptions {
+                    checkout: checkout(&args.path),
+                },
+            ),
         }
     };
     if let Err(err) = write_output(args.output.as_deref(), &text) {
@@ -164,6 +197,28 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
     } else {
         EXIT_GATE_FAILED
     }
+}
+
+/// Where the repository sits in the checkout CI knows (`GITHUB_WORKSPACE`, else the
+/// current directory), and its files' URL when running in GitHub Actions.
+fn checkout(path: &Path) -> report::Checkout {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let root = var("GITHUB_WORKSPACE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok());
+    let browse_url = match (
+        var("GITHUB_SERVER_URL"),
+        var("GITHUB_REPOSITORY"),
+        var("GITHUB_SHA"),
+    ) {
+        (Some(server), Some(repository), Some(sha)) => Some(format!(
+            "{}/{repository}/blob/{sha}",
+            server.trim_end_matches('/')
+        )),
+        _ => None,
+    };
+    root.map(|root| report::Checkout::locate(path, &root, browse_url))
+        .unwrap_or_default()
 }
 
 fn terminal_width() -> Option<usize> {

@@ -1,5 +1,6 @@
 //! `--format human`: a scorecard table, then each criterion that blocks the next level as
-//! a diagnostic with source snippets of the evidence it points at, then input problems.
+//! a diagnostic with source snippets of the evidence it points at, then the waived
+//! criteria with their waivers, then input problems.
 
 use std::fmt::{self, Write as _};
 use std::fs;
@@ -94,6 +95,8 @@ pub fn render(report: &Report, root: Option<&Path>, options: &HumanOptions) -> S
         );
     }
 
+    waived_section(&mut out, report, options);
+
     if !report.diagnostics.is_empty() {
         let _ = writeln!(
             out,
@@ -109,6 +112,44 @@ pub fn render(report: &Report, root: Option<&Path>, options: &HumanOptions) -> S
         }
     }
     out
+}
+
+/// Criteria excused by a waiver that still holds, each with the waiver (expired waivers
+/// fail and are shown with the blockers).
+fn waived_section(out: &mut String, report: &Report, options: &HumanOptions) {
+    let waived: Vec<(&ActivityReport, &CriterionReport)> = report
+        .activities
+        .iter()
+        .flat_map(|a| a.criteria.iter().map(move |c| (a, c)))
+        .filter(|(_, c)| c.status == Status::Waived)
+        .collect();
+    if waived.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} ({})\n",
+        paint("Waived", options, |s| s.bold().to_string()),
+        waived.len()
+    );
+    for (activity, criterion) in waived {
+        let _ = writeln!(
+            out,
+            "  {} {} — {} [{} · level {}]",
+            paint("⊘", options, |s| s.yellow().to_string()),
+            criterion.id,
+            criterion.title,
+            activity.id,
+            criterion.level
+        );
+        if let Some(reason) = &criterion.reason {
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint(reason, options, |s| s.dimmed().to_string())
+            );
+        }
+    }
 }
 
 fn paint(text: &str, options: &HumanOptions, style: impl Fn(&str) -> String) -> String {
