@@ -494,6 +494,7 @@ pub(crate) fn test_report() -> Report {
             )
             .at("monitoring/broken.yaml", Some(Position::new(3, 5))),
         ],
+        baseline: None,
     }
 }
 
