@@ -13,6 +13,7 @@ use crate::report;
 mod baseline;
 mod check;
 mod explain;
+mod init;
 mod render_problems;
 
 pub use check::{CheckArgs, ColorChoice, Format};
@@ -51,6 +52,9 @@ pub enum Command {
         #[command(subcommand)]
         command: baseline::BaselineCommand,
     },
+    /// Write `.opready.yaml` for a repository; with --scaffold also starter files for what
+    /// it lacks. Never overwrites a file.
+    Init(init::InitArgs),
     /// Print a JSON Schema: of the report, the evidence document, policy files or `.opready.yaml`.
     Schema {
         #[arg(value_enum)]
@@ -121,6 +125,7 @@ fn dispatch(cli: Cli) -> u8 {
             }
             Err(code) => code,
         },
+        Command::Init(args) => init::run_init(&args),
         Command::Schema { which } => {
             let schema = match which {
                 SchemaWhich::Report => serde_json::to_value(schemars::schema_for!(report::Report)),
