@@ -15,6 +15,7 @@ mod check;
 mod explain;
 mod init;
 mod render_problems;
+mod report_cmd;
 
 pub use check::{CheckArgs, ColorChoice, Format};
 
@@ -55,6 +56,8 @@ pub enum Command {
     /// Write `.opready.yaml` for a repository; with --scaffold also starter files for what
     /// it lacks. Never overwrites a file.
     Init(init::InitArgs),
+    /// Render a saved JSON report (`opready check --format json`) in another format.
+    Report(report_cmd::ReportArgs),
     /// Print a JSON Schema: of the report, the evidence document, policy files or `.opready.yaml`.
     Schema {
         #[arg(value_enum)]
@@ -126,6 +129,7 @@ fn dispatch(cli: Cli) -> u8 {
             Err(code) => code,
         },
         Command::Init(args) => init::run_init(&args),
+        Command::Report(args) => report_cmd::run_report(&args),
         Command::Schema { which } => {
             let schema = match which {
                 SchemaWhich::Report => serde_json::to_value(schemars::schema_for!(report::Report)),
