@@ -151,10 +151,20 @@ struct Run {
 
 /// Runs the action over a copy of `fixture` with `inputs` (over the defaults).
 fn run_action(fixture: &str, inputs: &[(&str, &str)]) -> (tempfile::TempDir, Run) {
+    run_action_with(fixture, inputs, |_| {})
+}
+
+/// Runs the action over a copy of `fixture`, prepared by `setup`, with `inputs`.
+fn run_action_with(
+    fixture: &str,
+    inputs: &[(&str, &str)],
+    setup: impl FnOnce(&Path),
+) -> (tempfile::TempDir, Run) {
     let action = action();
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("workspace");
     copy_dir(&project().join(fixture), &workspace);
+    setup(&workspace);
     let temp = dir.path().join("runner-temp");
     let home = dir.path().join("home");
     fs::create_dir_all(&temp).unwrap();
@@ -567,6 +577,61 @@ fn require_and_args_reach_the_check() {
             ("monitoring", "--require"),
             ("delivery", "--require")
         ]
+    );
+}
+
+/// `opready baseline write` over the workspace, as a team would commit it.
+fn write_baseline(workspace: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_opready"))
+        .args(["baseline", "write"])
+        .arg(workspace)
+        .args(["--tier", "1"])
+        .env("OPREADY_TODAY", "2026-01-10")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(workspace.join(".opready-baseline.json").is_file());
+}
+
+#[test]
+fn a_baseline_ratchets_a_repository_below_its_target() {
+    if !has_ci_formats() {
+        return;
+    }
+    let inputs = [
+        ("tier", "1"),
+        ("baseline", ".opready-baseline.json"),
+        ("upload-sarif", "false"),
+    ];
+    // Far below tier 1, but no worse than the baseline: the job passes.
+    let (_dir, run) = run_action_with("fixtures/service-bare", &inputs, write_baseline);
+    assert_eq!(run.failed, None, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["met"], "true");
+    // A regression after the baseline was written fails it: the README goes.
+    let (_dir, run) = run_action_with("fixtures/service-bare", &inputs, |workspace| {
+        write_baseline(workspace);
+        fs::remove_file(workspace.join("README.md")).unwrap();
+    });
+    assert_eq!(
+        run.failed,
+        Some(("gate".to_string(), 1)),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.outputs["met"], "false");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&run.outputs["report-json"]).unwrap()).unwrap();
+    assert!(
+        report["baseline"]["regressions"]
+            .to_string()
+            .contains("readme-present"),
+        "{}",
+        report["baseline"]
     );
 }
 

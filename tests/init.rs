@@ -290,10 +290,31 @@ fn a_repository_that_has_everything_only_gets_a_configuration() {
         config.contains("service: \"checkout\"  # from catalog-info.yaml"),
         "{config}"
     );
-    // The fixture meets every tier today, and the most demanding is suggested.
+    // The fixture meets every tier today; its catalog lifecycle already gives it tier 2,
+    // which is suggested.
     assert!(config.contains("#       met today"), "{config}");
     assert!(!config.contains("below today"), "{config}");
+    assert!(
+        config.contains("#       catalog spec.lifecycle production also means this tier\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains(
+            "# catalog-info.yaml (spec.lifecycle: production) already sets tier 2; a tier here would\n# override it.\n# tier: 2\n"
+        ),
+        "{config}"
+    );
+    // Without a catalog tier, the most demanding tier met today is suggested.
+    fs::remove_file(root.join(".opready.yaml")).unwrap();
+    fs::remove_file(root.join("catalog-info.yaml")).unwrap();
+    let out = opready(&["init", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let config = fs::read_to_string(root.join(".opready.yaml")).unwrap();
     assert!(config.contains("\n# tier: 1\n"), "{config}");
+    assert!(
+        config.contains("service: \"checkout\"  # from folder name"),
+        "{config}"
+    );
 }
 
 #[test]

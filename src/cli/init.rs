@@ -31,7 +31,7 @@ pub(crate) fn run_init(args: &InitArgs) -> u8 {
         Ok(pack) => pack,
         Err(code) => return code,
     };
-    let today = match today() {
+    let today = match super::baseline::today_from_env() {
         Ok(day) => day,
         Err(message) => {
             eprintln!("error: {message}");
@@ -94,15 +94,6 @@ pub(crate) fn run_init(args: &InitArgs) -> u8 {
         EXIT_ERROR
     } else {
         EXIT_MET
-    }
-}
-
-/// Today from `OPREADY_TODAY` (as `opready check` reads it), else the clock.
-fn today() -> Result<i64, String> {
-    match std::env::var("OPREADY_TODAY") {
-        Ok(text) if !text.is_empty() => crate::config::parse_date(&text)
-            .ok_or_else(|| format!("OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`")),
-        _ => Ok(crate::config::today()),
     }
 }
 

@@ -36,9 +36,13 @@ pub(super) fn step(pack: &Pack, report: &Report, today: i64) -> Step {
     };
     let mut tiers = tier_lines(pack, report);
     if let (Some(tier), Some(source)) = (&service.tier, &service.tier_source) {
-        tiers.push_str(&format!(
-            "#\n# {source} already sets tier {tier}; a tier here would override it.\n"
-        ));
+        tiers.push_str("#\n");
+        push_wrapped(
+            &mut tiers,
+            "# ",
+            "# ",
+            &format!("{source} already sets tier {tier}; a tier here would override it."),
+        );
     }
     let waiver_criterion = report
         .activities
@@ -101,6 +105,17 @@ fn tier_lines(pack: &Pack, report: &Report) -> String {
             None => format!("{key} ({})", tier.name),
         };
         push_wrapped(&mut out, "#   ", "#       ", &head);
+        if !tier.lifecycles.is_empty() {
+            push_wrapped(
+                &mut out,
+                "#       ",
+                "#       ",
+                &format!(
+                    "catalog spec.lifecycle {} also means this tier",
+                    tier.lifecycles.join(" or ")
+                ),
+            );
+        }
         let requires = ordered_targets(pack, &tier.targets)
             .iter()
             .map(|(a, l)| unbreakable(&format!("{a} {l}")))
