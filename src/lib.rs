@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod eval;
 pub mod evidence;
+pub mod init;
 pub mod parse;
 pub mod policy;
 pub mod report;

@@ -13,7 +13,9 @@ use crate::report;
 mod baseline;
 mod check;
 mod explain;
+mod init;
 mod render_problems;
+mod report_cmd;
 
 pub use check::{CheckArgs, ColorChoice, Format};
 
@@ -51,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: baseline::BaselineCommand,
     },
+    /// Write `.opready.yaml` for a repository; with --scaffold also starter files for what
+    /// it lacks. Never overwrites a file.
+    Init(init::InitArgs),
+    /// Render a saved JSON report (`opready check --format json`) in another format.
+    Report(report_cmd::ReportArgs),
     /// Print a JSON Schema: of the report, the evidence document, policy files or `.opready.yaml`.
     Schema {
         #[arg(value_enum)]
@@ -121,6 +128,8 @@ fn dispatch(cli: Cli) -> u8 {
             }
             Err(code) => code,
         },
+        Command::Init(args) => init::run_init(&args),
+        Command::Report(args) => report_cmd::run_report(&args),
         Command::Schema { which } => {
             let schema = match which {
                 SchemaWhich::Report => serde_json::to_value(schemars::schema_for!(report::Report)),
