@@ -149,44 +149,17 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
             }
         }
     } else {
-        match args.format {
-            Format::Json => report::json::render(&checked.report),
-            Format::Human => {
-                let width = if to_terminal {
-                    terminal_width().unwrap_or(100)
-                } else {
-                    100
-                };
-                let options = HumanOptions {
-                    color,
-                    width,
-                    all: args.all,
-                    ..HumanOptions::default()
-                };
-                report::human::render(&checked.report, Some(&args.path), &options)
-            }
-            Format::Sarif => report::sarif::render(
-                &checked.report,
-                &report::sarif::SarifOptions {
-                    checkout: checkout(&args.path),
-                    anchor: report::sarif::anchor_for(&args.path),
-                },
-            ),
-            Format::Markdown => report::markdown::render(
-                &checked.report,
-                &report::markdown::MarkdownOptions {
-                    checkout: checkout(&args.path),
-                    ..Default::default()
-                },
-            ),
-            Format::Junit => report::junit::render(&checked.report),
-            Format::Github => report::github::render(
-                &checked.report,
-                &report::github::GithubOptions {
-                    checkout: checkout(&args.path),
-                },
-            ),
-        }
+        let width = if to_terminal {
+            terminal_width().unwrap_or(100)
+        } else {
+            100
+        };
+        let options = RenderOptions {
+            color,
+            width,
+            all: args.all,
+        };
+        render_report(&checked.report, args.format, &args.path, &options)
     };
     if let Err(err) = write_output(args.output.as_deref(), &text) {
         eprintln!("error: {err}");
@@ -196,6 +169,58 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         EXIT_MET
     } else {
         EXIT_GATE_FAILED
+    }
+}
+
+/// How the terminal-facing formats are drawn.
+pub(crate) struct RenderOptions {
+    pub color: bool,
+    pub width: usize,
+    /// Every failing criterion, not only those blocking the next level.
+    pub all: bool,
+}
+
+/// Renders `report` of the repository at `root` in `format` (any but the evidence
+/// listings). `opready check` and `opready report --from` share it, so a saved report
+/// renders exactly as a fresh one.
+pub(crate) fn render_report(
+    report: &report::Report,
+    format: Format,
+    root: &Path,
+    options: &RenderOptions,
+) -> String {
+    match format {
+        Format::Json => report::json::render(report),
+        Format::Human => {
+            let options = HumanOptions {
+                color: options.color,
+                width: options.width,
+                all: options.all,
+                ..HumanOptions::default()
+            };
+            report::human::render(report, Some(root), &options)
+        }
+        Format::Sarif => report::sarif::render(
+            report,
+            &report::sarif::SarifOptions {
+                checkout: checkout(root),
+                anchor: report::sarif::anchor_for(root),
+            },
+        ),
+        Format::Markdown => report::markdown::render(
+            report,
+            &report::markdown::MarkdownOptions {
+                checkout: checkout(root),
+                ..Default::default()
+            },
+        ),
+        Format::Junit => report::junit::render(report),
+        Format::Github => report::github::render(
+            report,
+            &report::github::GithubOptions {
+                checkout: checkout(root),
+            },
+        ),
     }
 }
 

@@ -9,8 +9,9 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use crate::cli::check::{RenderOptions, render_report};
 use crate::cli::{ColorChoice, EXIT_ERROR, EXIT_MET, Format, no_color_unset, write_output};
-use crate::report::{self, Report, SCHEMA_VERSION, human::HumanOptions};
+use crate::report::{Report, SCHEMA_VERSION};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -82,28 +83,23 @@ pub(crate) fn read_report(from: &Path) -> Result<Report, String> {
     serde_json::from_value(value).map_err(|e| format!("{name} is not a valid opready report: {e}"))
 }
 
-/// Renders a report in `format`. Source snippets of the human format are read from the
+/// Renders a report in `format`. Source snippets and SARIF anchors are read from the
 /// repository path recorded in the report, relative to the working directory.
 pub(crate) fn render(report: &Report, format: Format, color: bool, all: bool) -> String {
-    match format {
-        Format::Json => report::json::render(report),
-        Format::Human => {
-            let options = HumanOptions {
-                color,
-                width: 100,
-                all,
-                ..HumanOptions::default()
-            };
-            let root = Path::new(&report.repository.path);
-            report::human::render(report, Some(root), &options)
-        }
-    }
+    let root = Path::new(&report.repository.path);
+    let options = RenderOptions {
+        color,
+        width: 100,
+        all,
+    };
+    render_report(report, format, root, &options)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::{CheckOptions, check};
+    use crate::report;
 
     fn saved_report() -> (tempfile::TempDir, Report, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
