@@ -12,6 +12,7 @@ pub mod eval;
 pub mod evidence;
 pub mod parse;
 pub mod policy;
+pub mod precommit;
 pub mod report;
 pub mod scan;
 pub mod validate;

@@ -44,6 +44,13 @@ pub struct CheckArgs {
     /// Skip evidence files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::scan::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Pre-commit mode: check only these files (relative to the repository), not the
+    /// whole repository's rating. Exit 1 when one of them has a problem.
+    #[arg(long, num_args = 0.., value_name = "FILE", conflicts_with_all = ["evidence", "all", "tier", "require"])]
+    pub files: Option<Vec<PathBuf>>,
+    /// More files for `--files` (pre-commit appends them after any `args:`).
+    #[arg(hide = true, requires = "files")]
+    pub more_files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +92,9 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         },
         _ => crate::config::today(),
     };
+    if let Some(files) = &args.files {
+        return crate::cli::files::run(args, files, &pack, today);
+    }
     let options = CheckOptions {
         today,
         tier: args.tier.clone(),

@@ -12,6 +12,7 @@ use crate::report;
 
 mod check;
 mod explain;
+mod files;
 mod render_problems;
 
 pub use check::{CheckArgs, ColorChoice, Format};
