@@ -98,20 +98,7 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
     diagnostics.extend(detection.diagnostics);
 
     let mut evidence = detection.evidence;
-    for runbook in &mut evidence.runbooks {
-        runbook.review_overdue = runbook
-            .review_due
-            .as_deref()
-            .and_then(config::parse_date)
-            .map(|due| due < options.today);
-    }
-    if let Some(deployable) = loaded.config.deployable {
-        evidence.facts.deployable = deployable;
-        evidence.facts.deployable_reason = format!(
-            "`deployable: {deployable}` in {}",
-            loaded.file.as_deref().unwrap_or(".opready.yaml")
-        );
-    }
+    complete_evidence(&mut evidence, &loaded, options.today);
     let service = service_info(root, &loaded, &evidence, options, pack)?;
     let targets = targets(pack, &loaded, &service, options)?;
     let excuses = excuses(pack, &loaded, options.today, &mut diagnostics);
@@ -229,6 +216,25 @@ pub fn check(root: &Path, pack: &Pack, options: &CheckOptions) -> Result<Checked
         baseline: None,
     };
     Ok(Checked { report, evidence })
+}
+
+/// What the evidence learns from the day and from `.opready.yaml`: whether runbook
+/// reviews are overdue, and the configured `deployable`.
+pub(crate) fn complete_evidence(evidence: &mut Evidence, loaded: &LoadedConfig, today: i64) {
+    for runbook in &mut evidence.runbooks {
+        runbook.review_overdue = runbook
+            .review_due
+            .as_deref()
+            .and_then(config::parse_date)
+            .map(|due| due < today);
+    }
+    if let Some(deployable) = loaded.config.deployable {
+        evidence.facts.deployable = deployable;
+        evidence.facts.deployable_reason = format!(
+            "`deployable: {deployable}` in {}",
+            loaded.file.as_deref().unwrap_or(".opready.yaml")
+        );
+    }
 }
 
 /// Why no criterion of an activity applies, in words: the activity's own condition, or
@@ -427,7 +433,7 @@ fn check_target(pack: &Pack, activity: &str, level: u8, source: &str) -> Result<
     Ok(())
 }
 
-fn excuses(
+pub(crate) fn excuses(
     pack: &Pack,
     loaded: &LoadedConfig,
     today: i64,

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod init;
 pub mod parse;
 pub mod policy;
+pub mod precommit;
 pub mod report;
 pub mod scan;
 pub mod validate;

@@ -48,6 +48,13 @@ pub struct CheckArgs {
     /// worse since, whether or not targets are met.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Pre-commit mode: check only these files (relative to the repository), not the
+    /// whole repository's rating. Exit 1 when one of them has a problem.
+    #[arg(long, num_args = 0.., value_name = "FILE", conflicts_with_all = ["evidence", "all", "tier", "require", "baseline"])]
+    pub files: Option<Vec<PathBuf>>,
+    /// More files for `--files` (pre-commit appends them after any `args:`).
+    #[arg(hide = true, requires = "files")]
+    pub more_files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,6 +109,9 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         },
         _ => crate::config::today(),
     };
+    if let Some(files) = &args.files {
+        return crate::cli::files::run(args, files, &pack, today);
+    }
     let options = CheckOptions {
         today,
         tier: args.tier.clone(),

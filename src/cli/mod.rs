@@ -13,6 +13,7 @@ use crate::report;
 mod baseline;
 mod check;
 mod explain;
+mod files;
 mod init;
 mod render_problems;
 mod report_cmd;

@@ -353,7 +353,7 @@ fn describe_objectives(slo: &Slo) -> String {
 }
 
 /// The CODEOWNERS file that is in effect, in GitHub's order of precedence.
-const CODEOWNERS_PRECEDENCE: &[&str] = &[
+pub(crate) const CODEOWNERS_PRECEDENCE: &[&str] = &[
     ".github/CODEOWNERS",
     "CODEOWNERS",
     "docs/CODEOWNERS",

@@ -300,10 +300,30 @@ fn strip_json_position(message: &str) -> String {
 /// Runs `detectors` over every file of `index` that one of them accepts, then links the
 /// evidence and derives facts.
 pub fn detect(index: &FileIndex, detectors: &[&dyn Detector]) -> Detection {
+    detect_entries(index, detectors, index.files().iter())
+}
+
+/// Like [`detect`], but opens only the files of `index` named in `only` (pre-commit mode).
+/// The whole index stays visible to the cross-checks, so a runbook link to a file that is
+/// not read still resolves, and facts still see every file name.
+pub fn detect_only(
+    index: &FileIndex,
+    detectors: &[&dyn Detector],
+    only: &std::collections::BTreeSet<String>,
+) -> Detection {
+    let entries = index.files().iter().filter(|f| only.contains(&f.path));
+    detect_entries(index, detectors, entries)
+}
+
+fn detect_entries<'a>(
+    index: &'a FileIndex,
+    detectors: &[&dyn Detector],
+    entries: impl Iterator<Item = &'a FileEntry>,
+) -> Detection {
     let mut out = Collector::default();
     let mut files_read = 0u32;
     let mut wanting: Vec<&dyn Detector> = Vec::with_capacity(detectors.len());
-    for entry in index.files() {
+    for entry in entries {
         let path = RepoPath::new(&entry.path);
         wanting.clear();
         wanting.extend(detectors.iter().copied().filter(|d| d.accepts(&path)));
