@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod eval;
 pub mod evidence;
+pub mod org;
 pub mod parse;
 pub mod policy;
 pub mod report;

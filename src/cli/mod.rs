@@ -12,6 +12,7 @@ use crate::report;
 
 mod check;
 mod explain;
+mod org;
 mod render_problems;
 
 pub use check::{CheckArgs, ColorChoice, Format};
@@ -45,7 +46,10 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         policy: Option<PathBuf>,
     },
-    /// Print a JSON Schema: of the report, the evidence document, policy files or `.opready.yaml`.
+    /// Rate every repository of an organisation; merge shard results.
+    Org(org::OrgArgs),
+    /// Print a JSON Schema: of the report, the org report, the evidence document, policy
+    /// files or `.opready.yaml`.
     Schema {
         #[arg(value_enum)]
         which: SchemaWhich,
@@ -66,6 +70,7 @@ pub enum SchemaWhich {
     Evidence,
     Policy,
     Config,
+    Org,
 }
 
 /// Exit codes.
@@ -92,6 +97,7 @@ pub fn run() -> ExitCode {
 fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::run_check(&args),
+        Command::Org(args) => org::run(&args),
         Command::Explain { id, policy } => match load_pack(policy.as_deref()) {
             Ok(pack) => match explain::explain(&pack, &id) {
                 Some(text) => {
@@ -126,6 +132,7 @@ fn dispatch(cli: Cli) -> u8 {
                 SchemaWhich::Config => {
                     serde_json::to_value(schemars::schema_for!(crate::config::Config))
                 }
+                SchemaWhich::Org => org::schema(),
             };
             match schema.and_then(|s| serde_json::to_string_pretty(&s)) {
                 Ok(text) => {
