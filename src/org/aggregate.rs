@@ -284,11 +284,7 @@ mod tests {
     /// Activity id, level, target, blockers.
     type ActivityRow<'a> = (&'a str, Option<u8>, Option<u8>, &'a [&'a str]);
 
-    fn rated(
-        path: &str,
-        team: Option<&str>,
-        levels: &[ActivityRow],
-    ) -> OrgRepository {
+    fn rated(path: &str, team: Option<&str>, levels: &[ActivityRow]) -> OrgRepository {
         let base = crate::check::check(
             &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/service-bare"),
             &crate::policy::load::builtin().unwrap(),
