@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod evidence;
 pub mod init;
+pub mod org;
 pub mod parse;
 pub mod policy;
 pub mod precommit;

@@ -15,6 +15,7 @@ mod check;
 mod explain;
 mod files;
 mod init;
+mod org;
 mod render_problems;
 mod report_cmd;
 
@@ -59,7 +60,10 @@ pub enum Command {
     Init(init::InitArgs),
     /// Render a saved JSON report (`opready check --format json`) in another format.
     Report(report_cmd::ReportArgs),
-    /// Print a JSON Schema: of the report, the evidence document, policy files or `.opready.yaml`.
+    /// Rate every repository of an organisation; merge shard results.
+    Org(org::OrgArgs),
+    /// Print a JSON Schema: of the report, the org report, the evidence document, policy
+    /// files or `.opready.yaml`.
     Schema {
         #[arg(value_enum)]
         which: SchemaWhich,
@@ -80,6 +84,7 @@ pub enum SchemaWhich {
     Evidence,
     Policy,
     Config,
+    Org,
 }
 
 /// Exit codes.
@@ -107,6 +112,7 @@ fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::run_check(&args),
         Command::Baseline { command } => baseline::run(&command),
+        Command::Org(args) => org::run(&args),
         Command::Explain { id, policy } => match load_pack(policy.as_deref()) {
             Ok(pack) => match explain::explain(&pack, &id) {
                 Some(text) => {
@@ -143,6 +149,7 @@ fn dispatch(cli: Cli) -> u8 {
                 SchemaWhich::Config => {
                     serde_json::to_value(schemars::schema_for!(crate::config::Config))
                 }
+                SchemaWhich::Org => org::schema(),
             };
             match schema.and_then(|s| serde_json::to_string_pretty(&s)) {
                 Ok(text) => {
