@@ -10,6 +10,7 @@ use clap::{Subcommand, ValueEnum};
 use crate::check::CheckOptions;
 use crate::cli::check::parse_require;
 use crate::cli::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_MET, load_pack, write_output};
+use crate::org::changes::HistoryContext;
 use crate::org::{self, OrgReport, RepositoryEntry, Shard, discover, merge, render, scan};
 
 #[derive(Debug, clap::Args)]
@@ -212,7 +213,7 @@ fn run_scan(args: &ScanArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    finish(&report, args.format, args.output.as_deref())
+    finish(&report, None, args.format, args.output.as_deref())
 }
 
 fn run_merge(args: &MergeArgs) -> u8 {
@@ -231,7 +232,7 @@ fn run_merge(args: &MergeArgs) -> u8 {
         }
     }
     match merge::merge(parts) {
-        Ok(report) => finish(&report, args.format, args.output.as_deref()),
+        Ok(report) => finish(&report, None, args.format, args.output.as_deref()),
         Err(err) => {
             eprintln!("error: {err}");
             EXIT_ERROR
@@ -239,7 +240,14 @@ fn run_merge(args: &MergeArgs) -> u8 {
     }
 }
 
-fn finish(report: &OrgReport, format: OrgFormat, output: Option<&std::path::Path>) -> u8 {
+/// Renders `report` (with what the history adds, when a history was given) and exits as
+/// the scan gate says.
+fn finish(
+    report: &OrgReport,
+    _history: Option<&HistoryContext>,
+    format: OrgFormat,
+    output: Option<&std::path::Path>,
+) -> u8 {
     let text = match format {
         OrgFormat::Json => render::json::render(report),
         OrgFormat::Csv => render::csv::render(report),

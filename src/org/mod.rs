@@ -40,6 +40,7 @@ use crate::policy::Pack;
 use crate::report::{Report, ToolInfo};
 
 pub mod aggregate;
+pub mod changes;
 pub mod discover;
 pub mod merge;
 pub mod render;
