@@ -403,3 +403,98 @@ fn the_pre_commit_hook_passes_good_commits_and_stops_bad_ones() {
         "{output}"
     );
 }
+
+/// The `.pre-commit-config.yaml` snippet of README.md, pointed at this checkout of opready
+/// (its `HEAD` commit) instead of GitHub.
+fn readme_config(rev: &str) -> String {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("```yaml\nrepos:\n")
+        .expect("README.md has the pre-commit snippet (```yaml repos: …)")
+        + "```yaml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let snippet = &readme[start..end];
+    assert!(snippet.contains("- id: opready\n"), "{snippet}");
+    snippet
+        .replace(
+            "https://github.com/OWNER/opready",
+            env!("CARGO_MANIFEST_DIR"),
+        )
+        .replace("vX.Y.Z", rev)
+}
+
+/// The hook a team adds from README.md: pre-commit clones opready at a commit, builds it
+/// with `cargo install` (the `language: rust` hook) and runs it on the commit. This builds
+/// opready in release mode (minutes), so it runs only with `OPREADY_SLOW_TESTS=1` (set by
+/// `.ci/run`).
+#[test]
+fn the_readme_pre_commit_snippet_builds_and_runs_the_rust_hook() {
+    if std::env::var("OPREADY_SLOW_TESTS").ok().as_deref() != Some("1") {
+        println!(
+            "skipped: building the rust hook takes minutes; set OPREADY_SLOW_TESTS=1 to run it (.ci/run does)"
+        );
+        return;
+    }
+    let Some(pre_commit) = pre_commit() else {
+        panic!(
+            "OPREADY_SLOW_TESTS=1 but pre-commit is not installed (python3 -m pip install pre-commit)"
+        );
+    };
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(project)
+        .output()
+        .expect("git");
+    assert!(
+        head.status.success(),
+        "the project is not a git checkout: {}",
+        text(&head)
+    );
+    let rev = String::from_utf8_lossy(&head.stdout).trim().to_string();
+
+    let home = tempfile::tempdir().unwrap();
+    fs::write(home.path().join("gitconfig"), "").unwrap();
+    let repo = service();
+    let root = repo.path();
+    write(root, ".pre-commit-config.yaml", &readme_config(&rev));
+    let init = git(root, home.path(), &["init", "-q", "-b", "main"]);
+    assert!(init.status.success(), "{}", text(&init));
+    git(root, home.path(), &["add", "-A"]);
+    // `pre-commit run` builds the hook environment (cargo install from the clone), then
+    // checks the staged files. Cargo's own cache stays the user's (HOME is the test's).
+    let cargo_home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+    let run = |args: &[&str]| {
+        Command::new(&pre_commit[0])
+            .args(&pre_commit[1..])
+            .args(args)
+            .current_dir(root)
+            .env("PRE_COMMIT_HOME", home.path().join("pre-commit"))
+            .env("HOME", home.path())
+            .env("CARGO_HOME", &cargo_home)
+            .env("GIT_CONFIG_GLOBAL", home.path().join("gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("OPREADY_TODAY", "2025-06-01")
+            .env("NO_COLOR", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .unwrap()
+    };
+    let good = run(&["run", "--all-files"]);
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(text(&good).contains("Passed"), "{}", text(&good));
+
+    write(root, "monitoring/bad.rules.yaml", BAD_RULES);
+    git(root, home.path(), &["add", "monitoring/bad.rules.yaml"]);
+    let bad = run(&["run", "--files", "monitoring/bad.rules.yaml"]);
+    let output = text(&bad);
+    assert!(!bad.status.success(), "{output}");
+    assert!(
+        output.contains("monitoring/bad.rules.yaml:4: [paging-alerts-have-runbook]"),
+        "{output}"
+    );
+}
