@@ -126,12 +126,11 @@ pub fn describe(err: &jsonschema::ValidationError, pointer: &str) -> String {
         ValidationErrorKind::Contains => {
             format!("{subject} ({shown}) has no matching entry")
         }
-        ValidationErrorKind::MinItems { limit } => {
-            format!(
-                "{subject} has {} item(s), at least {limit} needed",
-                array_len(instance)
-            )
-        }
+        ValidationErrorKind::MinItems { limit } => match array_len(instance) {
+            0 if instance.is_array() => format!("{subject} is empty; at least {limit} needed"),
+            0 => format!("{subject} is missing; at least {limit} needed"),
+            n => format!("{subject} has {n}, at least {limit} needed"),
+        },
         ValidationErrorKind::MaxItems { limit } => {
             format!(
                 "{subject} has {} item(s), at most {limit} allowed",
@@ -257,6 +256,15 @@ mod tests {
                 json!({"kinds": ["lint"]})
             ),
             ["`kinds` ([\"lint\"]) has no matching entry"]
+        );
+        let owners = json!({"properties": {"owners": {"minItems": 2}}});
+        assert_eq!(
+            messages(owners.clone(), json!({"owners": []})),
+            ["`owners` is empty; at least 2 needed"]
+        );
+        assert_eq!(
+            messages(owners, json!({"owners": ["@a"]})),
+            ["`owners` has 1, at least 2 needed"]
         );
     }
 
