@@ -42,6 +42,7 @@ use crate::report::{Report, ToolInfo};
 pub mod aggregate;
 pub mod changes;
 pub mod discover;
+pub mod history;
 pub mod merge;
 pub mod render;
 pub mod scan;
