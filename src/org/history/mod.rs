@@ -615,3 +615,303 @@ impl History {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::{ErrorKind, OrgPolicy, OrgRepository, ScanSettings, Shard, tool_info};
+
+    fn fixture_report(name: &str) -> crate::report::Report {
+        crate::check::check(
+            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name),
+            &crate::policy::load::builtin().unwrap(),
+            &crate::check::CheckOptions {
+                require: vec![("slo".into(), 2)],
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .report
+    }
+
+    /// `a` bare, `b` best practice, `c` broken; then `a` best practice, `b` bare, `c` gone,
+    /// `d` new.
+    fn two_scans() -> (OrgReport, OrgReport) {
+        let bare = fixture_report("service-bare");
+        let best = fixture_report("service-best-practice");
+        let policy = OrgPolicy::of(&crate::policy::load::builtin().unwrap());
+        let org = |repos| {
+            OrgReport::new(
+                tool_info(),
+                policy.clone(),
+                ScanSettings::default(),
+                None,
+                repos,
+            )
+        };
+        let first = org(vec![
+            OrgRepository::rated("a".into(), bare.clone()),
+            OrgRepository::rated("b".into(), best.clone()),
+            OrgRepository::failed("c".into(), ErrorKind::Config, "bad".into()),
+        ]);
+        let second = org(vec![
+            OrgRepository::rated("a".into(), best),
+            OrgRepository::rated("b".into(), bare.clone()),
+            OrgRepository::rated("d".into(), bare),
+        ]);
+        (first, second)
+    }
+
+    fn count(history: &History, table: &str) -> i64 {
+        history
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn records_reloads_and_compares_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.db");
+        let (first, second) = two_scans();
+        let mut history = History::open(&path).unwrap();
+        let one = history.record(&first, "2026-11-16T09:00:00Z").unwrap();
+        let context = history.context(&one, &first).unwrap();
+        assert_eq!(context.changes.previous, None);
+        assert_eq!(context.changes.current, Some(one.clone()));
+        assert!(context.changes.is_empty());
+        assert_eq!(context.trends.len(), first.policy.activities.len());
+        assert!(context.trends.iter().all(|t| t.points.len() == 1));
+        drop(history);
+
+        // Reopened: the layout is there and not created again.
+        let mut history = History::open(&path).unwrap();
+        let two = history.record(&second, "2026-11-23T09:00:00Z").unwrap();
+        assert_eq!((one.id, two.id), (1, 2));
+        assert_eq!(history.report(1).unwrap(), first);
+        assert_eq!(history.report(2).unwrap(), second);
+        assert_eq!(history.previous(&two).unwrap(), Some(one.clone()));
+        assert_eq!(history.previous(&one).unwrap(), None);
+
+        let context = history.context(&two, &second).unwrap();
+        assert_eq!(
+            context.changes,
+            OrgChanges {
+                previous: Some(one.clone()),
+                current: Some(two.clone()),
+                ..OrgChanges::between(&first, &second)
+            }
+        );
+        assert_eq!(context.changes.added, ["d"]);
+        assert_eq!(context.changes.removed, ["c"]);
+        assert!(context.changes.ups().any(|c| c.repository == "a"));
+        assert!(context.changes.downs().any(|c| c.repository == "b"));
+        // The trends computed in SQL equal those computed from the reports.
+        assert_eq!(
+            context.trends,
+            ActivityTrend::across(
+                &second.policy.activities,
+                &[(one.clone(), &first), (two.clone(), &second)]
+            )
+        );
+        assert_eq!(history.diff(None, None).unwrap(), context.changes);
+        let back = history.diff(Some(2), Some(1)).unwrap();
+        assert_eq!(back.added, ["c"]);
+
+        let scans = history.scans().unwrap();
+        assert_eq!(scans.len(), 2);
+        assert_eq!(
+            (scans[0].repositories, scans[0].rated, scans[0].errors),
+            (3, 2, 1)
+        );
+        assert_eq!(scans[1].policy_digest, second.policy.digest);
+
+        // The tables hold one row per repository, per rated activity, per blocker.
+        let activities = second.policy.activities.len() as i64;
+        assert_eq!(count(&history, "repositories"), 6);
+        assert_eq!(count(&history, "activity_levels"), 5 * activities);
+        let blockers: usize = [&first, &second]
+            .iter()
+            .flat_map(|r| r.repositories.iter().filter_map(|r| r.report()))
+            .flat_map(|r| r.activities.iter().map(|a| a.blockers.len()))
+            .sum();
+        assert_eq!(count(&history, "blockers"), blockers as i64);
+        let error: (String, String) = history
+            .conn
+            .query_row(
+                "SELECT error_kind, error FROM repositories WHERE path = 'c'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(error, ("config".to_string(), "bad".to_string()));
+
+        // Deleting a scan takes its rows with it.
+        history
+            .conn
+            .execute("DELETE FROM scans WHERE id = 1", [])
+            .unwrap();
+        assert_eq!(count(&history, "repositories"), 3);
+    }
+
+    #[test]
+    fn scans_are_ordered_by_time_then_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = two_scans();
+        let mut history = History::open(&dir.path().join("h.db")).unwrap();
+        let late = history.record(&first, "2026-11-23T09:00:00Z").unwrap();
+        let early = history.record(&first, "2026-11-16T09:00:00Z").unwrap();
+        let ids: Vec<i64> = history.scans().unwrap().iter().map(|s| s.id).collect();
+        assert_eq!(ids, [early.id, late.id]);
+        assert_eq!(history.previous(&late).unwrap(), Some(early.clone()));
+        assert_eq!(history.previous(&early).unwrap(), None);
+        let trend = &history.trends(&first.policy.activities).unwrap()[0];
+        assert_eq!(trend.points[0].scan, early);
+    }
+
+    #[test]
+    fn recording_is_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = two_scans();
+        let mut history = History::open(&dir.path().join("h.db")).unwrap();
+        history
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER fail BEFORE INSERT ON blockers BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+            )
+            .unwrap();
+        let err = history.record(&first, "2026-11-16T09:00:00Z").unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        assert_eq!(count(&history, "scans"), 0);
+        assert_eq!(count(&history, "repositories"), 0);
+    }
+
+    #[test]
+    fn a_shard_is_not_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut first, _) = two_scans();
+        first.shard = Some("1/2".parse::<Shard>().unwrap());
+        let mut history = History::open(&dir.path().join("h.db")).unwrap();
+        let err = history.record(&first, "2026-11-16T09:00:00Z").unwrap_err();
+        assert!(err.to_string().contains("org merge --history"), "{err}");
+    }
+
+    fn open_error(bytes: Option<&[u8]>, setup: Option<&str>) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        if let Some(bytes) = bytes {
+            std::fs::write(&path, bytes).unwrap();
+        }
+        if let Some(sql) = setup {
+            Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+        }
+        let err = History::open(&path).err().map(|e| e.to_string());
+        let read = History::open_existing(&path).err().map(|e| e.to_string());
+        assert_eq!(err.is_some(), read.is_some(), "{err:?} {read:?}");
+        // Nothing was written to a file that was refused.
+        if let (Some(bytes), None) = (bytes, setup) {
+            assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        }
+        err.unwrap_or_default()
+    }
+
+    #[test]
+    fn foreign_corrupt_and_newer_files_are_refused_with_a_message() {
+        let text = open_error(
+            Some(
+                b"these are my notes, not a database\n"
+                    .repeat(200)
+                    .as_slice(),
+            ),
+            None,
+        );
+        assert!(
+            text.contains("is not an opready history database (file is not a database)"),
+            "{text}"
+        );
+
+        let mut damaged = b"SQLite format 3\0".to_vec();
+        damaged.extend(std::iter::repeat_n(0xA5u8, 8192));
+        let text = open_error(Some(&damaged), None);
+        assert!(
+            text.contains("is not an opready history database"),
+            "{text}"
+        );
+
+        let text = open_error(None, Some("CREATE TABLE notes (body TEXT);"));
+        assert!(
+            text.contains("an SQLite database with other tables"),
+            "{text}"
+        );
+
+        let text = open_error(None, Some("PRAGMA application_id = 42;"));
+        assert!(text.contains("another application, id 0x2a"), "{text}");
+
+        let newer = format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+            SCHEMA_VERSION + 1
+        );
+        let text = open_error(None, Some(&newer));
+        assert!(
+            text.contains(&format!(
+                "written by a newer opready (history schema version {}",
+                SCHEMA_VERSION + 1
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn reading_needs_a_recorded_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.db");
+        let err = History::open_existing(&missing).err().unwrap().to_string();
+        assert!(err.starts_with("no history at"), "{err}");
+        assert!(!missing.exists(), "reading must not create the file");
+
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        let err = History::open_existing(&empty).err().unwrap().to_string();
+        assert!(err.contains("holds 0 recorded scans"), "{err}");
+
+        let err = History::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("it is a directory"), "{err}");
+
+        // An empty file is a new history when recording.
+        let (first, _) = two_scans();
+        let mut history = History::open(&empty).unwrap();
+        history.record(&first, "2026-11-16T09:00:00Z").unwrap();
+        let err = history.diff(None, None).unwrap_err().to_string();
+        assert!(err.contains("holds 1 recorded scan;"), "{err}");
+        let err = history.diff(Some(7), None).unwrap_err().to_string();
+        assert!(err.contains("has no scan 7"), "{err}");
+        let err = history.diff(None, Some(1)).unwrap_err().to_string();
+        assert!(err.contains("holds 1 recorded scan;"), "{err}");
+        // A scan compared with itself: nothing changed.
+        assert!(history.diff(Some(1), None).unwrap().is_empty());
+
+        let read = History::open_existing(&empty).unwrap();
+        assert_eq!(read.scans().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_report_that_cannot_be_read_back_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = two_scans();
+        let mut history = History::open(&dir.path().join("h.db")).unwrap();
+        let scan = history.record(&first, "2026-11-16T09:00:00Z").unwrap();
+        history
+            .conn
+            .execute("UPDATE scans SET report = '{\"schema_version\": 99}'", [])
+            .unwrap();
+        let err = history.report(scan.id).unwrap_err().to_string();
+        assert!(err.contains("schema version 99"), "{err}");
+        history
+            .conn
+            .execute("UPDATE scans SET report = 'garbage'", [])
+            .unwrap();
+        assert!(history.report(scan.id).is_err());
+    }
+}
