@@ -325,6 +325,20 @@ fn a_second_scan_shows_its_differences_from_the_first() {
         "{table}"
     );
 
+    // A past report, read back from the history, renders as it did (docs/org.md).
+    let conn = rusqlite::Connection::open(&history).unwrap();
+    let report: String = conn
+        .query_row("SELECT report FROM scans WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    let past = dir.path().join("scan-1.json");
+    fs::write(&past, report).unwrap();
+    let rendered = opready_at(None, &["org", "merge", s(&past), "-f", "json"]);
+    assert!(
+        rendered.stdout == fs::read(&old_json).unwrap(),
+        "{}",
+        stderr(&rendered)
+    );
+
     documented_queries_run(&history);
 }
 
