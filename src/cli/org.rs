@@ -120,8 +120,9 @@ pub struct DiffArgs {
     /// Two saved org reports (`org scan --format json`), the earlier first; instead of a
     /// history.
     #[arg(
-        value_name = "OLD.json NEW.json",
+        value_names = ["OLD.json", "NEW.json"],
         num_args = 2,
+        action = clap::ArgAction::Set,
         conflicts_with = "history",
         required_unless_present = "history"
     )]

@@ -26,7 +26,7 @@ pub fn render_with_history(report: &OrgReport, history: Option<&HistoryContext>)
     let mut out = String::new();
     summary(&mut out, report);
     if let Some(history) = history {
-        history::since_previous(&mut out, report, &history.changes);
+        history::since_previous(&mut out, &history.changes);
         history::trends(&mut out, report, &history.trends);
     }
     body(&mut out, report);

@@ -14,7 +14,7 @@ pub const CHANGES_SHOWN: usize = 30;
 /// Recorded scans shown as columns of the trend table (the sparkline covers them all).
 pub const TREND_COLUMNS: usize = 6;
 
-pub(super) fn since_previous(out: &mut String, _report: &OrgReport, changes: &OrgChanges) {
+pub(super) fn since_previous(out: &mut String, changes: &OrgChanges) {
     let _ = writeln!(out, "\n## Since the previous scan\n");
     match (&changes.previous, &changes.current) {
         (Some(previous), current) => {
