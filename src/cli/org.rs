@@ -1,5 +1,6 @@
 //! `opready org`: scan an organisation's repositories, merge shard results, list a
-//! shard's repositories.
+//! shard's repositories; record scans in a history, compare them (`diff`) and list them
+//! (`history`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
