@@ -6,6 +6,7 @@
 //! of them, [`scan`] rates each with the pure [`crate::check::check`] in parallel, and
 //! [`OrgReport::new`] sorts the results and computes the [`Aggregate`] from them.
 //! [`merge`] puts shard results back together; [`render`] has one file per output format.
+//! [`history`] records reports in SQLite; [`changes`] says what moved between two of them.
 //!
 //! # The model, for the dashboard and the history built on it
 //!
@@ -42,6 +43,7 @@ use crate::report::{Report, ToolInfo};
 pub mod aggregate;
 pub mod changes;
 pub mod discover;
+pub mod history;
 pub mod merge;
 pub mod render;
 pub mod scan;

@@ -8,12 +8,39 @@
 use std::fmt::Write;
 
 use crate::org::OrgReport;
+use crate::org::changes::{HistoryContext, OrgChanges};
+
+mod history;
 
 /// Blockers listed; the JSON report has them all.
 pub const TOP_BLOCKERS: usize = 15;
 
 pub fn render(report: &OrgReport) -> String {
+    render_with_history(report, None)
+}
+
+/// The page with what the history adds, when there is one: the changes since the previous
+/// recorded scan and the trend per activity, right after the summary (the page without a
+/// history is exactly [`render`]'s).
+pub fn render_with_history(report: &OrgReport, history: Option<&HistoryContext>) -> String {
     let mut out = String::new();
+    summary(&mut out, report);
+    if let Some(history) = history {
+        history::since_previous(&mut out, &history.changes);
+        history::trends(&mut out, report, &history.trends);
+    }
+    body(&mut out, report);
+    out
+}
+
+/// `opready org diff`: what changed from the scan or report called `from` to the one
+/// called `to`, every change listed.
+pub fn render_changes(changes: &OrgChanges, from: &str, to: &str) -> String {
+    history::diff_page(changes, from, to)
+}
+
+/// Title, summary line and settings.
+fn summary(out: &mut String, report: &OrgReport) {
     let agg = &report.aggregate;
     let _ = writeln!(out, "# Operational readiness\n");
     let shard = report
@@ -40,6 +67,11 @@ pub fn render(report: &OrgReport) -> String {
     if !settings.is_empty() {
         let _ = writeln!(out, "\n{settings}");
     }
+}
+
+/// Levels, teams, blockers, repositories below target, repositories not rated.
+fn body(out: &mut String, report: &OrgReport) {
+    let agg = &report.aggregate;
 
     // Activity × level.
     let _ = writeln!(out, "\n## Levels per activity\n");
@@ -62,7 +94,7 @@ pub fn render(report: &OrgReport) -> String {
         row.push(a.below_target.to_string());
         rows.push(row);
     }
-    table(&mut out, &header, &rows);
+    table(out, &header, &rows);
 
     // Teams.
     let _ = writeln!(out, "\n## Teams\n");
@@ -103,7 +135,7 @@ pub fn render(report: &OrgReport) -> String {
                 row
             })
             .collect();
-        table(&mut out, &header, &rows);
+        table(out, &header, &rows);
     }
 
     // Blockers.
@@ -140,7 +172,7 @@ pub fn render(report: &OrgReport) -> String {
                 ]
             })
             .collect();
-        table(&mut out, &header, &rows);
+        table(out, &header, &rows);
         if agg.blockers.len() > TOP_BLOCKERS {
             let _ = writeln!(
                 out,
@@ -187,7 +219,7 @@ pub fn render(report: &OrgReport) -> String {
             })
             .collect();
         let _ = writeln!(out, "Activities as level reached / target.\n");
-        table(&mut out, &header, &rows);
+        table(out, &header, &rows);
     }
 
     // Errors.
@@ -209,9 +241,8 @@ pub fn render(report: &OrgReport) -> String {
                 vec![cell(&r.path), kind, cell(&e.message)]
             })
             .collect();
-        table(&mut out, &header, &rows);
+        table(out, &header, &rows);
     }
-    out
 }
 
 fn settings_line(report: &OrgReport) -> String {
