@@ -108,6 +108,8 @@ pub enum OrgFormat {
     Markdown,
     /// OpenMetrics text (Prometheus), for a Pushgateway or textfile collector.
     Openmetrics,
+    /// The dashboard: one self-contained HTML page (heat map, teams, blockers).
+    Html,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -244,7 +246,7 @@ fn run_merge(args: &MergeArgs) -> u8 {
 /// the scan gate says.
 fn finish(
     report: &OrgReport,
-    _history: Option<&HistoryContext>,
+    history: Option<&HistoryContext>,
     format: OrgFormat,
     output: Option<&std::path::Path>,
 ) -> u8 {
@@ -253,6 +255,7 @@ fn finish(
         OrgFormat::Csv => render::csv::render(report),
         OrgFormat::Markdown => render::markdown::render(report),
         OrgFormat::Openmetrics => render::openmetrics::render(report),
+        OrgFormat::Html => render::html::render(report, history),
     };
     if let Err(err) = write_output(output, &text) {
         eprintln!("error: {err}");
