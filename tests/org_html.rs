@@ -3,7 +3,7 @@
 //! page's Content-Security-Policy, the same bytes from `org merge`) and then opened in
 //! headless Chromium: it renders, its script runs, its DOM holds every service and every
 //! activity column, a hostile service name stays text, and a screenshot is written to
-//! `target/org-dashboard.png` (or `$OPREADY_DASHBOARD_PNG`).
+//! `target/org-dashboard.png` (or `$OPREADY_DASHBOARD_PNG`), the page beside it.
 //!
 //! Chromium is looked for as `$OPREADY_CHROMIUM`, else `chromium`, `chromium-browser`,
 //! `google-chrome` on the PATH; without one the browser part says SKIPPED and why.
@@ -55,8 +55,8 @@ fn target_dir() -> PathBuf {
 
 /// The organisation: the synthetic one (with its broken repository) plus one repository
 /// whose name and owner are HTML.
-fn organisation(root: &Path) -> Vec<String> {
-    let mut paths = synthetic_org(root, 130);
+fn organisation(root: &Path, count: usize) -> Vec<String> {
+    let mut paths = synthetic_org(root, count);
     let evil = root.join("zz-evil");
     write(&evil, ".git/HEAD", b"ref: refs/heads/main\n");
     let config = format!(
@@ -74,7 +74,13 @@ fn organisation(root: &Path) -> Vec<String> {
 fn dashboard_is_self_contained_and_renders_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let org = dir.path().join("org");
-    let paths = organisation(&org);
+    // `OPREADY_DASHBOARD_REPOS=500` for the size of a large organisation's page.
+    let count = std::env::var("OPREADY_DASHBOARD_REPOS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(130)
+        .max(BROKEN + 1);
+    let paths = organisation(&org, count);
     let page = dir.path().join("dashboard.html");
     let json = dir.path().join("org.json");
 
@@ -91,6 +97,11 @@ fn dashboard_is_self_contained_and_renders_in_chromium() {
     let out = opready(&["org", "scan", s(&org), "-f", "json", "-o", s(&json)]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let html = fs::read_to_string(&page).unwrap();
+    eprintln!(
+        "dashboard of {} repositories: {} bytes",
+        count + 1,
+        html.len()
+    );
     let report: Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
     let repositories = report["repositories"].as_array().unwrap();
     assert_eq!(repositories.len(), paths.len());
@@ -195,6 +206,8 @@ fn dashboard_is_self_contained_and_renders_in_chromium() {
         fs::create_dir_all(parent).unwrap();
     }
     let _ = fs::remove_file(&png);
+    // The page beside its picture, to open or publish from a CI run.
+    fs::copy(&page, png.with_extension("html")).unwrap();
     let shot = format!("--screenshot={}", s(&png));
     run_chromium(
         &chromium,

@@ -130,24 +130,29 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .heat td.err{text-align:left;font-size:12.5px;color:var(--warn)}
 td.below{box-shadow:inset 4px 0 0 var(--warn);color:#7a2a0e;font-weight:700}
 td.below::before{content:"\25BC\00A0";font-size:10px;vertical-align:1px}
-td.na,.sw.na{color:#6b7684;font-size:12px;background:repeating-linear-gradient(135deg,#f3f4f6 0 5px,#e9ecef 5px 10px)}
+td.na,.sw.na,.bar .na{color:#6b7684;font-size:12px;background:repeating-linear-gradient(135deg,#f3f4f6 0 5px,#e9ecef 5px 10px)}
 .t{color:var(--muted);font-weight:400;font-size:11px}
-.bar{display:flex;height:16px;min-width:220px;border:1px solid var(--line);border-radius:3px;overflow:hidden;background:#f3f4f6}
-.bar span{display:block;height:100%}
+.bar{display:flex;height:18px;width:360px;border:1px solid #c9d0d8;border-radius:3px;overflow:hidden;background:#fff}
+.bar span{display:block;height:100%;box-shadow:inset -1px 0 0 #fff}
+td.held{white-space:nowrap}
 .hold{display:inline-block;height:10px;background:#7b98b3;border-radius:2px;vertical-align:middle;margin-right:6px}
-.roll td{text-align:center;font-variant-numeric:tabular-nums}
+.roll{width:100%}
+.roll td{text-align:center;font-variant-numeric:tabular-nums;white-space:nowrap}
+.roll td.n{text-align:right}
+.roll th[scope=row]{max-width:220px;overflow-wrap:anywhere}
 .roll td b{font-size:15px}
-.roll td small{display:block;color:var(--muted);font-size:11px}
-.roll td.below-some small.bt{color:var(--warn);font-weight:600}
+.roll .rng{color:var(--muted);font-size:11px}
+.roll small.bt{display:block;color:var(--warn);font-weight:600;font-size:11.5px}
 .up{color:var(--ok);font-weight:600}
 .down{color:var(--warn);font-weight:600}
-.cols{display:flex;flex-wrap:wrap;gap:12px 28px;align-items:flex-start}
+.cols{margin-top:14px;display:flex;flex-wrap:wrap;gap:12px 28px;align-items:flex-start}
 .cols>div{min-width:260px}
 ul.plain{margin:4px 0;padding-left:18px}
 svg.spark{vertical-align:middle}
 svg.spark polyline{fill:none;stroke:#4f7fa6;stroke-width:1.6}
 svg.spark circle{fill:#4f7fa6}
-article{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:10px 14px;margin:0 0 10px;max-width:70em}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:10px;align-items:start}
+article{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:10px 14px}
 article:target{border-color:#4f7fa6;box-shadow:0 0 0 2px #b9cde0}
 article .meta{color:var(--muted);font-size:12.5px;margin:0 0 6px}
 article h4{margin:8px 0 2px;font-size:13px}
@@ -308,8 +313,9 @@ impl<'a> Page<'a> {
         for level in 1..=self.max_level {
             let _ = writeln!(
                 out,
-                ".l{level}{{background:{}}}",
-                level_colour(level, self.max_level)
+                ".l{level}{{background:{}}}.bar .l{level}{{background:{}}}",
+                level_colour(level, self.max_level),
+                bar_colour(level, self.max_level)
             );
         }
         out.push_str("</style>\n</head>\n<body>\n");
@@ -384,13 +390,15 @@ impl<'a> Page<'a> {
                     let _ = write!(
                         out,
                         "Since scan #{} ({}): <span class=\"up\">▲ {up} up</span> · \
-                         <span class=\"down\">▼ {down} down</span> · {} new blockers · {} fixed · \
-                         {} repositories added, {} removed. <a href=\"#changes\">What changed</a>",
+                         <span class=\"down\">▼ {down} down</span> · {} new {} · {} fixed · \
+                         {} {} added, {} removed. <a href=\"#changes\">What changed</a>",
                         prev.id,
                         esc(&prev.recorded_at),
                         c.new_blockers.len(),
+                        plural(c.new_blockers.len(), "blocker", "blockers"),
                         c.fixed_blockers.len(),
                         c.added.len(),
+                        plural(c.added.len(), "repository", "repositories"),
                         c.removed.len()
                     );
                 }
@@ -832,8 +840,8 @@ impl<'a> Page<'a> {
         }
         out.push_str(
             "<p class=\"note\">Per activity: the median level over the team's repositories where \
-             it applies (lower median, a level that exists), with the lowest and highest below it; \
-             ▼ counts the repositories below target.</p>\n<table class=\"roll\">\n<thead><tr>\
+             it applies (lower median, a level that exists), then the lowest–highest level; \
+             ▼ counts the team's repositories below target in the activity.</p>\n<table class=\"roll\">\n<thead><tr>\
              <th scope=\"col\">Team</th><th scope=\"col\" class=\"n\">Repositories</th>\
              <th scope=\"col\" class=\"n\">Meet targets</th><th scope=\"col\" class=\"n\">Below target</th>",
         );
@@ -858,7 +866,7 @@ impl<'a> Page<'a> {
             );
             for a in &t.activities {
                 let bt = if a.below_target > 0 {
-                    format!("<small class=\"bt\">▼ {} below</small>", a.below_target)
+                    format!("<small class=\"bt\">▼{}</small>", a.below_target)
                 } else {
                     String::new()
                 };
@@ -867,7 +875,7 @@ impl<'a> Page<'a> {
                         let _ = write!(
                             out,
                             "<td class=\"l{}{}\" title=\"{}: min {min}, median {median}, max {max} over {} {}; {} below target\">\
-                             <b>{median}</b><small>{min}–{max}</small>{bt}</td>",
+                             <b>{median}</b> <span class=\"rng\">{min}–{max}</span>{bt}</td>",
                             median.min(self.max_level),
                             if a.below_target > 0 {
                                 " below-some"
@@ -989,7 +997,7 @@ impl<'a> Page<'a> {
             let _ = writeln!(
                 out,
                 "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>\
-                 <td><span class=\"hold\" style=\"width:{width}px\"></span>{}</td>\
+                 <td class=\"held\"><span class=\"hold\" style=\"width:{width}px\"></span>{}</td>\
                  <td class=\"n{}\">{}</td></tr>",
                 i + 1,
                 self.criterion_link(&b.criterion, &b.title),
@@ -1010,7 +1018,8 @@ impl<'a> Page<'a> {
         out.push_str(
             "<section id=\"explanations\">\n<h2>What the blockers mean</h2>\n<p class=\"note\">\
              From the policy pack, as every repository's report carries it. \
-             <code>opready explain ID</code> prints the same, with an example.</p>\n",
+             <code>opready explain ID</code> prints the same, with an example.</p>\n\
+             <div class=\"cards\">\n",
         );
         let ranks: BTreeMap<&str, &crate::org::BlockerRank> = self
             .report
@@ -1041,7 +1050,7 @@ impl<'a> Page<'a> {
             let _ = write!(
                 out,
                 "<article id=\"{}\">\n<h3>{} <code>{}</code></h3>\n<p class=\"meta\">{} · level {} {} \
-                 · work of the {} · delegation: {} · defined at <code>{}</code></p>\n\
+                 · work of {} · delegation: {} · defined at <code>{}</code></p>\n\
                  <h4>Why it matters</h4>\n<p>{}</p>\n<h4>How to fix it</h4>\n<p>{}</p>\n",
                 anchor(id),
                 esc(&criterion.title),
@@ -1049,7 +1058,7 @@ impl<'a> Page<'a> {
                 esc(&activity.title),
                 criterion.level,
                 esc(self.level_name(criterion.level)),
-                esc(&criterion.owner.replace('-', " ")),
+                owner(&criterion.owner),
                 esc(&criterion.delegation),
                 esc(&criterion.defined_at),
                 prose(&criterion.why),
@@ -1075,7 +1084,7 @@ impl<'a> Page<'a> {
                 "<p class=\"meta\"><a href=\"#blockers\">↑ blockers</a></p>\n</article>\n",
             );
         }
-        out.push_str("</section>\n");
+        out.push_str("</div>\n</section>\n");
     }
 
     fn errors(&self, out: &mut String) {
@@ -1181,20 +1190,41 @@ fn prose(text: &str) -> String {
 /// The background of a level: from a warm sand (level 1) over a pale sage to a calm teal
 /// (the top level), light enough for dark text at every step.
 fn level_colour(level: u8, max: u8) -> String {
-    const STOPS: [(f64, f64, f64); 3] = [
-        (243.0, 226.0, 196.0),
-        (214.0, 233.0, 222.0),
-        (131.0, 196.0, 178.0),
-    ];
+    palette(
+        level,
+        max,
+        [
+            (243.0, 226.0, 196.0),
+            (214.0, 233.0, 222.0),
+            (131.0, 196.0, 178.0),
+        ],
+    )
+}
+
+/// The same scale, deeper, for the thin segments of the distribution bars.
+fn bar_colour(level: u8, max: u8) -> String {
+    palette(
+        level,
+        max,
+        [
+            (226.0, 190.0, 128.0),
+            (150.0, 199.0, 178.0),
+            (58.0, 139.0, 120.0),
+        ],
+    )
+}
+
+/// The colour of `level` of `max`, interpolated between three stops.
+fn palette(level: u8, max: u8, stops: [(f64, f64, f64); 3]) -> String {
     let t = if max <= 1 {
         0.5
     } else {
         f64::from(level.saturating_sub(1).min(max - 1)) / f64::from(max - 1)
     };
     let (from, to, t) = if t <= 0.5 {
-        (STOPS[0], STOPS[1], t * 2.0)
+        (stops[0], stops[1], t * 2.0)
     } else {
-        (STOPS[1], STOPS[2], (t - 0.5) * 2.0)
+        (stops[1], stops[2], (t - 0.5) * 2.0)
     };
     let mix = |a: f64, b: f64| (a + (b - a) * t).round().clamp(0.0, 255.0) as u8;
     format!(
@@ -1317,6 +1347,16 @@ fn team_label(team: Option<&str>) -> String {
     match team {
         Some(team) => esc(team),
         None => "<i>no owner declared</i>".to_string(),
+    }
+}
+
+/// Who does the work of a criterion, in words.
+fn owner(owner: &str) -> String {
+    match owner {
+        "product-team" => "the product team".to_string(),
+        "central-team" => "the central team".to_string(),
+        "shared" => "the product and central teams together".to_string(),
+        other => esc(other),
     }
 }
 
@@ -1599,7 +1639,7 @@ mod tests {
         let history = history();
         let html = render(&report, Some(&history));
         for needle in [
-            "Since scan #2 (2026-11-09T09:00:00Z): <span class=\"up\">▲ 2 up</span> · <span class=\"down\">▼ 1 down</span> · 1 new blockers · 1 fixed",
+            "Since scan #2 (2026-11-09T09:00:00Z): <span class=\"up\">▲ 2 up</span> · <span class=\"down\">▼ 1 down</span> · 1 new blocker · 1 fixed · 1 repository added, 1 removed.",
             "<h2>Since the previous scan</h2>",
             "From scan #2 (2026-11-09T09:00:00Z) to scan #3 (2026-11-16T09:00:00Z).",
             "<b>2</b><span>activity levels up</span>",
