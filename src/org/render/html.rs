@@ -117,7 +117,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 #controls[hidden]{display:none}
 #controls input[type=search]{width:18em;padding:3px 6px;font:inherit}
 .heat{width:100%}
-.heat thead th{position:sticky;top:0;z-index:1;text-align:center;min-width:70px;max-width:120px}
+.heat thead th{position:sticky;top:0;z-index:1;text-align:center;min-width:60px;max-width:120px}
 .heat thead th:first-child{text-align:left;min-width:200px;max-width:none}
 .heat tbody th{font-weight:600;max-width:300px;overflow-wrap:anywhere}
 .heat tbody th small{display:block;font-weight:400;color:var(--muted);font-size:11.5px}
@@ -125,8 +125,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .heat tr.team span{font-weight:400;color:var(--muted);margin-left:10px;font-size:12px}
 .heat td{text-align:center;font-variant-numeric:tabular-nums;font-size:15px;padding:2px 4px}
 .heat td.tier{font-size:13px;color:var(--muted)}
-.heat td.ok{color:var(--ok);font-size:13px}
-.heat td.st{font-size:13px;font-weight:600;color:var(--warn)}
+.heat td.ok{color:var(--ok);font-size:13px;white-space:nowrap}
+.heat td.st{font-size:13px;font-weight:600;color:var(--warn);white-space:nowrap}
 .heat td.err{text-align:left;font-size:12.5px;color:var(--warn)}
 td.below{box-shadow:inset 4px 0 0 var(--warn);color:#7a2a0e;font-weight:700}
 td.below::before{content:"\25BC\00A0";font-size:10px;vertical-align:1px}
@@ -160,8 +160,19 @@ article .repos{font-size:12px;color:var(--muted);word-break:break-word}
 details summary{cursor:pointer;font-size:12.5px}
 pre.msg{margin:0;white-space:pre-wrap;font:12px/1.35 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 footer{margin-top:30px;color:var(--muted);font-size:12px}
+@page{size:A4 landscape;margin:10mm}
 @media print{
-  body{padding:0;background:#fff;font-size:10pt}
+  body{padding:0;background:#fff;font-size:9pt}
+  .heat td,.heat th{padding:1px 3px}
+  .heat td{font-size:11px}
+  .heat thead th{min-width:0;font-size:10px}
+  .heat tbody th{max-width:170px;font-size:11px}
+  .heat tbody th small,.t{font-size:9px}
+  .heat td.ok,.heat td.st,.heat td.tier{font-size:10px}
+  .stats li{padding:2px 8px}
+  td.na,.sw.na,.bar .na{background:#eef0f2}
+  td.below{box-shadow:none;border-left:3px solid var(--warn)}
+  article:target{box-shadow:none}
   nav,#controls{display:none!important}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
   .heat thead th{position:static}
