@@ -135,9 +135,18 @@ fn dashboard_is_self_contained_and_renders_in_chromium() {
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}", s(&page));
 
-    // The DOM after the page's script ran.
-    let dom = run_chromium(&chromium, profile.path(), &["--dump-dom", &url]);
-    let dom = String::from_utf8_lossy(&dom.stdout).into_owned();
+    // The DOM after the page's script ran, with the console logged to standard error.
+    let run = run_chromium(
+        &chromium,
+        profile.path(),
+        &["--enable-logging=stderr", "--v=0", "--dump-dom", &url],
+    );
+    let console = stderr(&run);
+    for problem in ["Content Security Policy", "Uncaught"] {
+        let lines: Vec<&str> = console.lines().filter(|l| l.contains(problem)).collect();
+        assert!(lines.is_empty(), "the page logged {problem:?}: {lines:#?}");
+    }
+    let dom = String::from_utf8_lossy(&run.stdout).into_owned();
     assert!(
         dom.contains("<html lang=\"en\" data-js=\"on\">"),
         "the script ran (CSP hash): {}",

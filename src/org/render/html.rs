@@ -1499,6 +1499,8 @@ mod tests {
             "<h2>What the blockers mean</h2>",
             "<h2>Repositories that could not be rated</h2>",
             "<b>4</b><span>repositories</span>",
+            // Without the script, no controls that would do nothing.
+            "<div id=\"controls\" hidden>",
             "<b>3</b><span>rated</span>",
             "@acme/payments<span>1 repository · 1 below target</span>",
             "no owner declared",
@@ -1531,6 +1533,23 @@ mod tests {
             !html.contains("id=\"changes\""),
             "no history, no changes panel"
         );
+    }
+
+    #[test]
+    fn five_hundred_repositories_make_a_page_of_reasonable_size() {
+        let base = sample();
+        let mut repositories = Vec::new();
+        for i in 0..500 {
+            let mut repo = base.repositories[i % 3].clone();
+            repo.path = format!("team-{}/service-{i:03}", i % 7);
+            repo.service = Some(format!("service-{i:03}"));
+            repo.team = Some(format!("@acme/team-{}", i % 7));
+            repositories.push(repo);
+        }
+        let html = render(&org(repositories), None);
+        // About 1.6 kB per repository, most of it the heat map's tooltips.
+        assert!(html.len() < 1_500_000, "{} bytes", html.len());
+        assert_eq!(html.matches("<tr data-i=").count(), 500);
     }
 
     #[test]
