@@ -506,7 +506,7 @@ impl<'a> Page<'a> {
                 out,
                 "<tbody data-team=\"{}\"><tr class=\"team\"><th scope=\"rowgroup\" colspan=\"{columns}\">{}\
                  <span>{} {} · {} below target</span></th></tr>",
-                esc(team),
+                esc(team_name),
                 esc(team_name),
                 members.len(),
                 plural(members.len(), "repository", "repositories"),
@@ -1550,6 +1550,23 @@ mod tests {
         // About 1.6 kB per repository, most of it the heat map's tooltips.
         assert!(html.len() < 1_500_000, "{} bytes", html.len());
         assert_eq!(html.matches("<tr data-i=").count(), 500);
+    }
+
+    #[test]
+    fn nothing_rated() {
+        let html = render(
+            &org(vec![OrgRepository::failed(
+                "gone".into(),
+                ErrorKind::Unreadable,
+                "no such directory".into(),
+            )]),
+            None,
+        );
+        assert!(html.contains("<p>No rated repositories.</p>"));
+        assert!(html.contains("<p>Nothing blocks a next level.</p>"));
+        assert!(!html.contains("id=\"explanations\""));
+        assert!(html.contains("<th scope=\"row\">gone</th>"));
+        assert!(html.ends_with("</html>\n"));
     }
 
     #[test]
