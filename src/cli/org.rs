@@ -173,6 +173,8 @@ pub enum OrgFormat {
     Markdown,
     /// OpenMetrics text (Prometheus), for a Pushgateway or textfile collector.
     Openmetrics,
+    /// The dashboard: one self-contained HTML page (heat map, teams, blockers).
+    Html,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -499,6 +501,7 @@ fn finish(
         OrgFormat::Csv => render::csv::render(report),
         OrgFormat::Markdown => render::markdown::render_with_history(report, history),
         OrgFormat::Openmetrics => render::openmetrics::render(report),
+        OrgFormat::Html => render::html::render(report, history),
     };
     if let Err(err) = write_output(output, &text) {
         eprintln!("error: {err}");

@@ -2,6 +2,7 @@
 //! report, so a merged report renders exactly like an unsharded one.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod openmetrics;
