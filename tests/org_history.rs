@@ -606,3 +606,93 @@ fn the_merge_of_shards_is_recorded() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The dashboard of a scan recorded after another shows what moved since, from the
+/// history itself (not hand-built data): the same changes as the Markdown page.
+#[test]
+fn the_html_dashboard_of_a_second_scan_shows_what_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path().join("org");
+    let history = dir.path().join("history.db");
+    let h = s(&history);
+    let page = dir.path().join("org.html");
+    first_state(&org);
+    let first = opready_at(
+        Some(FIRST),
+        &[
+            "org",
+            "scan",
+            s(&org),
+            "--history",
+            h,
+            "-f",
+            "html",
+            "-o",
+            s(&page),
+        ],
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let html = fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("This is the first recorded scan"),
+        "first scan page has no first-scan note"
+    );
+
+    second_state(&org);
+    let second = opready_at(
+        Some(SECOND),
+        &[
+            "org",
+            "scan",
+            s(&org),
+            "--history",
+            h,
+            "-f",
+            "html",
+            "-o",
+            s(&page),
+        ],
+    );
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    let html = fs::read_to_string(&page).unwrap();
+    let from = html
+        .find("<section id=\"changes\">")
+        .expect("a changes section");
+    let to = from + html[from..].find("</section>").unwrap();
+    let changes = &html[from..to];
+    for needle in [
+        "From scan #1 (2026-11-16T09:00:00Z) to scan #2 (2026-11-23T09:00:00Z).",
+        "<li class=\"good\"><b>1</b><span>activity levels up</span></li>",
+        "<li class=\"bad\"><b>1</b><span>activity levels down</span></li>",
+        "Vulnerability management 1 → 2 (target 2)",
+        "Postmortems 3 → 1 (target 2)",
+        "<h3>Repositories added</h3><ul class=\"plain\"><li>svc-new</li>",
+        "<h3>Now meet every target</h3><ul class=\"plain\"><li>svc-000</li>",
+    ] {
+        assert!(changes.contains(needle), "missing {needle:?} in\n{changes}");
+    }
+    // A new blocker links to its explanation on the page; fixed ones are named.
+    assert!(
+        changes.contains("<a href=\"#c-postmortem-template\"><code>postmortem-template</code></a>"),
+        "new blocker not linked in\n{changes}"
+    );
+    assert!(
+        html.contains("id=\"c-postmortem-template\""),
+        "no explanation to link to"
+    );
+    for fixed in ["dependency-updates-automated", "security-policy"] {
+        assert!(
+            changes.contains(&format!("<code>{fixed}</code>")),
+            "{fixed} not named in\n{changes}"
+        );
+    }
+    // The trend has a point per recorded scan.
+    assert!(
+        html.contains("<section id=\"trends\">"),
+        "no trends section"
+    );
+    assert!(
+        html.contains("across the last 2 recorded scans"),
+        "trend does not span both scans"
+    );
+}
