@@ -35,7 +35,7 @@ pub fn in_folder(dir: &Path) -> Result<Vec<RepositoryEntry>, String> {
     if !meta.is_dir() {
         return Err(format!("{} is not a directory", dir.display()));
     }
-    let children = subdirectories(dir)
+    let children = subdirectories(dir, true)
         .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?;
     let mut found = Vec::new();
     for (name, path) in &children {
@@ -82,7 +82,7 @@ fn search(dir: &Path, rel: &str, depth: usize, found: &mut Vec<Found>) {
     if depth >= MAX_DEPTH {
         return;
     }
-    match subdirectories(dir) {
+    match subdirectories(dir, false) {
         Ok(children) => {
             for (name, path) in children {
                 search(&path, &format!("{rel}/{name}"), depth + 1, found);
@@ -96,9 +96,12 @@ fn search(dir: &Path, rel: &str, depth: usize, found: &mut Vec<Found>) {
     }
 }
 
-/// Visible subdirectories (symbolic links to directories included), sorted by name.
-/// Names that are not UTF-8 are skipped: they cannot be written into a report faithfully.
-fn subdirectories(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+/// Visible subdirectories, sorted by name. Symbolic links to directories count only when
+/// `follow_links`: in the scanned folder itself, whose layout is the operator's (`ln -s
+/// ~/src/svc org/svc`), never below it, where a link may come from a checkout and point
+/// anywhere on the machine. Names that are not UTF-8 are skipped: they cannot be written
+/// into a report faithfully.
+fn subdirectories(dir: &Path, follow_links: bool) -> std::io::Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     for entry in fs::read_dir(dir)? {
         let Ok(entry) = entry else { continue };
@@ -109,7 +112,12 @@ fn subdirectories(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
             continue;
         }
         let path = entry.path();
-        if fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+        let meta = if follow_links {
+            fs::metadata(&path)
+        } else {
+            fs::symlink_metadata(&path)
+        };
+        if meta.is_ok_and(|m| m.is_dir()) {
             out.push((name, path));
         }
     }
@@ -232,6 +240,25 @@ mod tests {
             ]
         );
         assert_eq!(found[1].root, root.join("payments").join("checkout"));
+    }
+
+    /// A link in the scanned folder is the operator's own layout and is followed; a link
+    /// below it may come from a checkout and is not: it must not pull a repository from
+    /// elsewhere on the machine into the scan.
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_in_the_scanned_folder_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (org, elsewhere) = (dir.path().join("org"), dir.path().join("elsewhere"));
+        mkdir(&elsewhere, "linked/.git");
+        mkdir(&elsewhere, "secret/.git");
+        mkdir(&org, "team/own/.git");
+        mkdir(&org, "export/src");
+        std::os::unix::fs::symlink(elsewhere.join("linked"), org.join("linked")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("secret"), org.join("team/secret")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, org.join("export/src/up")).unwrap();
+        let found = in_folder(&org).unwrap();
+        assert_eq!(paths(&found), ["linked", "team/own"]);
     }
 
     #[test]
