@@ -59,6 +59,71 @@ pub fn field_name(pointer: &str) -> String {
         .join(".")
 }
 
+/// A schema error in the words of the schema's author when the failing schema, or one
+/// enclosing it, has a `message` (a keyword of opready's packs, ignored by JSON Schema
+/// itself): `debounced: {const: true, message: "fires on a single evaluation: …"}`.
+/// `{field}` in a message is replaced by that top-level field of `item` (the value that
+/// was validated), e.g. `was due on {review_due}`. Otherwise [`describe`]'s plain words.
+pub fn describe_in(err: &jsonschema::ValidationError, schema: &Value, item: &Value) -> String {
+    match custom_message(err, schema) {
+        Some(message) => fill(&message, item),
+        None => describe(err, err.instance_path().as_str()),
+    }
+}
+
+/// `{name}` → the item's `name` field (strings as they are, other values as JSON); an
+/// unknown or missing field is left as written.
+fn fill(message: &str, item: &Value) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = item.get(name).filter(|v| !v.is_null())?;
+            Some((close, value))
+        });
+        match value {
+            Some((close, value)) => {
+                match value.as_str() {
+                    Some(text) => out.push_str(text),
+                    None => out.push_str(&value.to_string()),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `message` of the deepest schema on the error's schema path that has one, up to
+/// (not including) the root: a root message would hide which field failed.
+fn custom_message(err: &jsonschema::ValidationError, schema: &Value) -> Option<String> {
+    let path = err.schema_path().as_str();
+    let mut end = path.len();
+    while let Some(cut) = path[..end].rfind('/') {
+        if cut == 0 {
+            break;
+        }
+        let prefix = &path[..cut];
+        if let Some(message) = schema
+            .pointer(prefix)
+            .and_then(|s| s.get("message"))
+            .and_then(Value::as_str)
+        {
+            return Some(message.to_string());
+        }
+        end = cut;
+    }
+    None
+}
+
 /// A schema error in plain words, naming the field.
 pub fn describe(err: &jsonschema::ValidationError, pointer: &str) -> String {
     let field = field_name(pointer);
@@ -219,8 +284,41 @@ mod tests {
     fn messages(schema: Value, instance: Value) -> Vec<String> {
         let v = compile(&schema).unwrap();
         v.iter_errors(&instance)
-            .map(|e| describe(&e, e.instance_path().as_str()))
+            .map(|e| describe_in(&e, &schema, &instance))
             .collect()
+    }
+
+    #[test]
+    fn a_message_in_the_schema_says_it_in_the_authors_words() {
+        let schema = json!({
+            "required": ["summary"],
+            "properties": {
+                "debounced": {"const": true, "message": "pages on a single evaluation"},
+                "sections": {
+                    "message": "the template lacks a section",
+                    "properties": {"impact": {"const": true}}
+                }
+            }
+        });
+        assert_eq!(
+            messages(schema.clone(), json!({"summary": "s", "debounced": false})),
+            ["pages on a single evaluation"]
+        );
+        // The nearest enclosing message counts; a failure elsewhere keeps plain words.
+        assert_eq!(
+            messages(schema.clone(), json!({"sections": {"impact": false}})),
+            ["`summary` is missing", "the template lacks a section"]
+        );
+        let due =
+            json!({"properties": {"overdue": {"const": false, "message": "was due {due} {x}"}}});
+        assert_eq!(
+            messages(due.clone(), json!({"overdue": true, "due": "2025-01-01"})),
+            ["was due 2025-01-01 {x}"]
+        );
+        assert_eq!(
+            messages(due, json!({"overdue": true, "due": null})),
+            ["was due {due} {x}"]
+        );
     }
 
     #[test]

@@ -321,7 +321,7 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
                     } else if !errors.iter().any(is_kind_filter) {
                         let why = errors
                             .iter()
-                            .map(|e| validate::describe(e, e.instance_path().as_str()))
+                            .map(|e| validate::describe_in(e, schema, item))
                             .collect::<Vec<_>>()
                             .join("; ");
                         misses.push((*item, why));
@@ -407,7 +407,7 @@ fn run_check(check: &Check, evidence: &Value) -> Outcome {
                 for item in &counted {
                     let mut messages: Vec<String> = validator
                         .iter_errors(item)
-                        .map(|e| validate::describe(&e, e.instance_path().as_str()))
+                        .map(|e| validate::describe_in(&e, schema, item))
                         .collect();
                     if messages.is_empty() {
                         continue;
