@@ -48,6 +48,50 @@ pub struct OrgChanges {
     pub newly_below_target: Vec<String>,
     /// Repositories below a target before that now meet every target, sorted.
     pub newly_met: Vec<String>,
+    /// The rules changed between the scans (another pack content, or another opready
+    /// version), so levels may have moved because of the rules rather than the work;
+    /// `None` when both scans used the same rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules_changed: Option<RulesChange>,
+}
+
+/// What differs in the rules of two scans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RulesChange {
+    /// The policy pack's name and digest before and after, when the digest differs.
+    pub policy: Option<(String, String)>,
+    /// The opready version before and after, when it differs.
+    pub version: Option<(String, String)>,
+}
+
+impl RulesChange {
+    /// The change between `previous` and `current`, if any.
+    pub fn between(previous: &OrgReport, current: &OrgReport) -> Option<RulesChange> {
+        let policy = (previous.policy.digest != current.policy.digest).then(|| {
+            (
+                format!("{} {}", previous.policy.name, previous.policy.digest),
+                format!("{} {}", current.policy.name, current.policy.digest),
+            )
+        });
+        let version = (previous.tool.version != current.tool.version)
+            .then(|| (previous.tool.version.clone(), current.tool.version.clone()));
+        (policy.is_some() || version.is_some()).then_some(RulesChange { policy, version })
+    }
+
+    /// One sentence for a report: what changed, and what it means for the levels.
+    pub fn sentence(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some((before, after)) = &self.policy {
+            parts.push(format!("policy {before} → {after}"));
+        }
+        if let Some((before, after)) = &self.version {
+            parts.push(format!("opready {before} → {after}"));
+        }
+        format!(
+            "The rules changed between these scans ({}): some levels may have moved because of the rules, not the work.",
+            parts.join("; ")
+        )
+    }
 }
 
 /// One activity of one repository that moved.
@@ -165,6 +209,7 @@ impl OrgChanges {
                 .filter(|p| !after.contains_key(*p))
                 .map(|p| p.to_string())
                 .collect(),
+            rules_changed: RulesChange::between(previous, current),
             ..OrgChanges::default()
         };
 
@@ -475,6 +520,31 @@ mod tests {
         let changes = OrgChanges::between(&org(repos()), &org(repos()));
         assert!(changes.is_empty(), "{changes:?}");
         assert!(changes.teams.is_empty());
+        assert_eq!(changes.rules_changed, None);
+    }
+
+    #[test]
+    fn new_rules_are_called_out() {
+        let repos = || vec![rated("a", None, &[("slo", Some(1), None, &[])])];
+        let before = org(repos());
+        let mut after = org(repos());
+        after.policy.digest = "0123456789abcdef".into();
+        after.tool.version = "9.9.9".into();
+        let changes = OrgChanges::between(&before, &after);
+        let rules = changes.rules_changed.expect("rules changed");
+        assert_eq!(
+            rules.version,
+            Some((before.tool.version.clone(), "9.9.9".to_string()))
+        );
+        let sentence = rules.sentence();
+        assert!(
+            sentence.contains(&format!(
+                "policy opready-builtin {} → opready-builtin 0123456789abcdef",
+                before.policy.digest
+            )),
+            "{sentence}"
+        );
+        assert!(sentence.contains("not the work"), "{sentence}");
     }
 
     #[test]

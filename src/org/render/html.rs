@@ -95,6 +95,7 @@ h3{font-size:15px;margin:0 0 4px}
 p{margin:4px 0 8px}
 .sub,.note{color:var(--muted)}
 .note{font-size:12.5px;max-width:80em}
+.note.rules{color:var(--warn)}
 header{display:flex;flex-wrap:wrap;align-items:flex-end;justify-content:space-between;gap:12px 32px;margin-bottom:14px}
 .stats{display:flex;flex-wrap:wrap;gap:8px;margin:0;padding:0;list-style:none}
 .stats li{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:4px 14px;min-width:104px}
@@ -638,6 +639,13 @@ impl<'a> Page<'a> {
             prev.id,
             esc(&prev.recorded_at)
         );
+        if let Some(rules) = &c.rules_changed {
+            let _ = writeln!(
+                out,
+                "<p class=\"note rules\"><strong>⚠</strong> {}</p>",
+                esc(&rules.sentence())
+            );
+        }
         let (up, down) = directions(&c.levels);
         out.push_str("<ul class=\"stats\">");
         for (class, n, label) in [
@@ -1659,6 +1667,10 @@ mod tests {
                 current: Some(scan(3, 16)),
                 added: vec!["search/best".into()],
                 removed: vec!["old/<gone>".into()],
+                rules_changed: Some(crate::org::changes::RulesChange {
+                    policy: None,
+                    version: Some(("0.1.0".into(), "0.2.0".into())),
+                }),
                 levels: vec![
                     level("pay/bare", "slo", 2, 1),
                     level("pay/bare", "delivery", 1, 2),
@@ -1686,6 +1698,7 @@ mod tests {
         let history = history();
         let html = render(&report, Some(&history));
         for needle in [
+            "<p class=\"note rules\"><strong>⚠</strong> The rules changed between these scans (opready 0.1.0 → 0.2.0): some levels may have moved because of the rules, not the work.</p>",
             "Since scan #2 (2026-11-09T09:00:00Z): <span class=\"up\">▲ 2 up</span> · <span class=\"down\">▼ 1 down</span> · 1 new blocker · 1 fixed · 1 repository added, 1 removed.",
             "<h2>Since the previous scan</h2>",
             "From scan #2 (2026-11-09T09:00:00Z) to scan #3 (2026-11-16T09:00:00Z).",

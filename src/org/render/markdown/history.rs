@@ -69,6 +69,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The overview line and one section per kind of change.
 fn sections(out: &mut String, changes: &OrgChanges, heading: &str, limit: Option<usize>) {
+    if let Some(rules) = &changes.rules_changed {
+        let _ = writeln!(out, "> ⚠ {}\n", cell(&rules.sentence()));
+    }
     if changes.is_empty() {
         let _ = writeln!(out, "Nothing changed.");
         return;
@@ -457,6 +460,20 @@ mod tests {
         }
         assert!(!page.contains("more:"));
         assert!(!page.contains("## New blockers"));
+        assert!(!page.contains("rules changed"));
+
+        // New rules are called out above the changes they may explain.
+        changes.rules_changed = Some(crate::org::changes::RulesChange {
+            policy: Some(("acme 01".into(), "acme 02".into())),
+            version: None,
+        });
+        let page = diff_page(&changes, "scan 1", "scan 2");
+        assert!(
+            page.contains(
+                "> ⚠ The rules changed between these scans (policy acme 01 → acme 02): some levels may have moved because of the rules, not the work.\n"
+            ),
+            "{page}"
+        );
 
         // On the scan's page the tables are cut, and say where the rest is.
         let mut out = String::new();
