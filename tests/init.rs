@@ -80,6 +80,17 @@ fn statuses(root: &Path) -> (BTreeMap<String, String>, Vec<serde_json::Value>) {
     (statuses, diagnostics)
 }
 
+/// The files the check warns still hold the TODOs of `opready init --scaffold`.
+fn scaffold_warnings(diagnostics: &[serde_json::Value]) -> Vec<&str> {
+    diagnostics
+        .iter()
+        .filter(|d| d["code"] == "unfinished-scaffold" && d["severity"] == "warning")
+        .map(|d| d["path"].as_str().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 #[test]
 fn init_writes_a_configuration_and_never_overwrites_it() {
     let (_dir, root) = empty_service();
@@ -152,8 +163,16 @@ fn scaffolded_starter_files_pass_their_criteria_without_diagnostics() {
     assert!(text.contains("Now passing"), "{text}");
 
     let (after, diagnostics) = statuses(&root);
-    assert!(
-        diagnostics.is_empty(),
+    // Valid evidence: the only thing said of them is that their TODOs are still there.
+    assert_eq!(
+        scaffold_warnings(&diagnostics),
+        [
+            ".github/CODEOWNERS",
+            "docs/error-budget-policy.md",
+            "docs/incident-response.md",
+            "docs/runbooks/example.md",
+            "slos/payments-api.yaml",
+        ],
         "the starter files must be valid evidence: {diagnostics:#?}"
     );
     for criterion in [
@@ -268,7 +287,12 @@ fn scaffold_writes_only_what_the_check_finds_missing() {
     );
     assert!(codeowners.contains("`group:finance`"), "{codeowners}");
     let (_, diagnostics) = statuses(&root);
-    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d["code"] == "unfinished-scaffold" && d["severity"] == "warning"),
+        "{diagnostics:#?}"
+    );
 }
 
 #[test]

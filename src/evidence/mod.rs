@@ -339,6 +339,9 @@ fn detect_entries<'a>(
             // A chart template wrapped whole in `{{ if … }}`: remember its guard.
             if let Some(text) = file.text() {
                 helm::record_guard(&path, text, &mut out.helm);
+                if let Some(diagnostic) = unfinished_scaffold(&entry.path, text) {
+                    out.diagnostics.push(diagnostic);
+                }
             }
         }
         out.diagnostics.extend(file.diagnostics());
@@ -355,6 +358,58 @@ fn detect_entries<'a>(
         evidence: out.evidence,
         diagnostics: out.diagnostics,
         files_read,
+    }
+}
+
+/// What every starter file of `opready init --scaffold` says about itself.
+pub const SCAFFOLD_MARKER: &str = "Written by `opready init --scaffold`";
+
+/// A warning for a starter file of `opready init --scaffold` that still has its TODOs: it
+/// counts as evidence (so a team sees criteria pass as it fills it in), and this says
+/// plainly that until then those criteria rate a template, not the team's practice.
+fn unfinished_scaffold(path: &str, text: &str) -> Option<Diagnostic> {
+    if !text.contains(SCAFFOLD_MARKER) {
+        return None;
+    }
+    // "replace every TODO" is the instruction, not a placeholder.
+    let todos_in = |line: &str| line.matches("TODO").count() - line.matches("every TODO").count();
+    let (line, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, line)| todos_in(line) > 0)?;
+    let todos: usize = text.lines().map(todos_in).sum();
+    Some(
+        Diagnostic::new(
+            Severity::Warning,
+            "unfinished-scaffold",
+            format!(
+                "starter file from `opready init --scaffold` with {todos} TODO{} left: the criteria it meets rate a template, not your practice, until they are replaced",
+                if todos == 1 { "" } else { "s" }
+            ),
+        )
+        .at(path, Some(Position::new(line as u32 + 1, 1))),
+    )
+}
+
+#[cfg(test)]
+mod scaffold_tests {
+    use super::*;
+
+    #[test]
+    fn a_starter_file_with_todos_left_is_pointed_at() {
+        let text = "<!-- Written by `opready init --scaffold`: replace every TODO. -->\n# Runbook\n\nPage TODO, then TODO.\n";
+        let d = unfinished_scaffold("docs/runbooks/x.md", text).expect("a warning");
+        assert_eq!(d.code, "unfinished-scaffold");
+        assert_eq!(d.line, Some(4));
+        assert!(d.message.contains("with 2 TODOs left"), "{}", d.message);
+        // Filled in: only the instruction is left, and nothing is said.
+        let done = "<!-- Written by `opready init --scaffold`: replace every TODO. -->\n# Runbook\n\nPage @oncall.\n";
+        assert_eq!(unfinished_scaffold("docs/runbooks/x.md", done), None);
+        // A team's own TODOs are its own business.
+        assert_eq!(
+            unfinished_scaffold("docs/runbooks/x.md", "# Runbook\nTODO\n"),
+            None
+        );
     }
 }
 
