@@ -308,3 +308,32 @@ fn every_detector_has_a_fixture_of_its_own_where_it_finds_evidence() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// README.md's "What it looks like" is real output: the report of the block's command,
+/// up to the `…` where the README cuts it.
+#[test]
+fn the_readme_example_is_what_opready_prints() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let command = "$ opready check fixtures/service-bare --require slo=2\n";
+    let start = readme.find(command).expect("the example in README.md") + command.len();
+    let end = start
+        + readme[start..]
+            .find("…\n```")
+            .expect("the example ends with …");
+    let shown = &readme[start..end];
+    let out = Command::new(env!("CARGO_BIN_EXE_opready"))
+        .args(["check", "fixtures/service-bare", "--require", "slo=2"])
+        .current_dir(project)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env("OPREADY_TODAY", "2026-01-10")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.starts_with(shown),
+        "README.md's example is stale; opready prints:\n{printed}"
+    );
+}
