@@ -7,6 +7,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub mod codes;
+
 /// A 1-based line and column in a text file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Position {
@@ -31,6 +33,17 @@ pub enum Severity {
     Warning,
     /// Worth knowing, changes nothing (e.g. a templated file read tolerantly).
     Note,
+}
+
+impl Severity {
+    /// The name used in reports: `error`, `warning` or `note`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
 }
 
 /// A problem with an input file, reported next to the verdicts.
