@@ -266,6 +266,57 @@ fn list_shows_activities_criteria_and_detectors() {
 }
 
 #[test]
+fn explain_documents_a_diagnostic_code_and_list_shows_them_all() {
+    let out = opready(&["explain", "invalid-yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "invalid-yaml — ",
+        "severity: error",
+        "What it means",
+        "What to do",
+    ] {
+        assert!(text.contains(needle), "explain lacks {needle}:\n{text}");
+    }
+
+    let out = opready(&["list", "diagnostics"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listing = stdout(&out);
+    assert!(listing.starts_with("Diagnostics ("), "{listing}");
+    assert!(!listing.contains("Detectors"), "{listing}");
+    let codes: Vec<&str> = listing
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for code in ["invalid-yaml", "file-too-large", "unknown-waiver"] {
+        assert!(
+            codes.contains(&code),
+            "list diagnostics lacks {code}:\n{listing}"
+        );
+    }
+    // Every listed code is explained.
+    for code in codes {
+        let out = opready(&["explain", code]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "explain {code}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).starts_with(&format!("{code} — ")),
+            "explain {code}"
+        );
+    }
+    assert!(stdout(&opready(&["list"])).contains("Diagnostics ("));
+
+    let out = opready(&["explain", "no-such-code"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("diagnostic code"), "{}", stderr(&out));
+}
+
+#[test]
 fn every_detector_has_a_fixture_of_its_own_where_it_finds_evidence() {
     let listing = stdout(&opready(&["list", "detectors"]));
     let ids: Vec<&str> = listing

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::check::Checked;
 use crate::cli::ListWhat;
+use crate::diagnostic::codes::{self, CodeDoc};
 use crate::evidence::{kinds, registry};
 use crate::policy::{Activity, Check, Criterion, Pack};
 
@@ -26,7 +27,34 @@ pub fn explain(pack: &Pack, id: &str) -> Option<String> {
             k.id, k.plural, k.looked_for
         ));
     }
+    if let Some(doc) = codes::lookup(id) {
+        return Some(explain_code(doc));
+    }
     None
+}
+
+fn explain_code(doc: &CodeDoc) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", doc.code, doc.title);
+    let _ = writeln!(out, "diagnostic code · severity: {}", doc.severity.as_str());
+    section(&mut out, "What it means", &wrap(doc.meaning, 88));
+    section(&mut out, "What to do", &wrap(doc.action, 88));
+    out
+}
+
+/// `text` broken into lines of at most `width` characters where it has spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
 }
 
 fn explain_criterion(pack: &Pack, c: &Criterion) -> String {
@@ -175,6 +203,21 @@ pub fn list(pack: &Pack, what: ListWhat) -> String {
         let _ = writeln!(out, "Detectors ({})", detectors.len());
         for d in detectors {
             let _ = writeln!(out, "  {:<22} {}", d.id(), d.summary());
+        }
+    }
+    if matches!(what, ListWhat::All | ListWhat::Diagnostics) {
+        if what == ListWhat::All {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "Diagnostics ({})", codes::CODES.len());
+        for doc in codes::CODES {
+            let _ = writeln!(
+                out,
+                "  {:<30} {:<8} {}",
+                doc.code,
+                doc.severity.as_str(),
+                doc.title
+            );
         }
     }
     out

@@ -35,15 +35,16 @@ pub struct Cli {
 pub enum Command {
     /// Rate one repository. Exit 0 when every target is met, 1 when one is not.
     Check(CheckArgs),
-    /// Print the documentation of a criterion, activity, detector or evidence list.
+    /// Print the documentation of a criterion, activity, detector, evidence list or
+    /// diagnostic code.
     Explain {
-        /// e.g. `slo-defined`, `monitoring`, `prometheus-rules`, `alerts`
+        /// e.g. `slo-defined`, `monitoring`, `prometheus-rules`, `alerts`, `invalid-yaml`
         id: String,
         /// Policy pack to read it from (default: built-in).
         #[arg(long, value_name = "PATH")]
         policy: Option<PathBuf>,
     },
-    /// List activities, criteria and detectors.
+    /// List activities, criteria, detectors and diagnostic codes.
     List {
         #[arg(value_enum, default_value = "all")]
         what: ListWhat,
@@ -76,6 +77,7 @@ pub enum ListWhat {
     Activities,
     Criteria,
     Detectors,
+    Diagnostics,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,7 +123,7 @@ fn dispatch(cli: Cli) -> u8 {
                 }
                 None => {
                     eprintln!(
-                        "error: no criterion, activity, detector or evidence list is called `{id}`; `opready list` shows them all"
+                        "error: no criterion, activity, detector, evidence list or diagnostic code is called `{id}`; `opready list` shows them all"
                     );
                     EXIT_ERROR
                 }
