@@ -88,10 +88,22 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
             }
         }
     }
+    // One descriptor per diagnostic code of the run, documented from the catalogue
+    // (`opready explain CODE`); notifications point at theirs by index.
+    let mut codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let descriptors: Vec<NotificationDescriptor> = codes
+        .iter()
+        .map(|code| notification_descriptor(code))
+        .collect();
     let notifications = report
         .diagnostics
         .iter()
-        .map(|d| notification(d, &options.checkout))
+        .map(|d| {
+            let index = codes.binary_search(&d.code.as_str()).unwrap_or_default();
+            notification(d, index, &options.checkout)
+        })
         .collect();
     Log {
         schema: SCHEMA_URI,
@@ -103,6 +115,7 @@ fn build(report: &Report, options: &SarifOptions) -> Log {
                     version: report.tool.version.clone(),
                     semantic_version: report.tool.version.clone(),
                     rules,
+                    notifications: descriptors,
                 },
             },
             invocations: vec![Invocation {
@@ -196,7 +209,22 @@ fn result(
     }
 }
 
-fn notification(d: &Diagnostic, checkout: &Checkout) -> Notification {
+/// A diagnostic code as a SARIF reporting descriptor: its catalogue title, meaning and
+/// what to do; a code missing from the catalogue (a test forbids it) gets its id alone.
+fn notification_descriptor(code: &str) -> NotificationDescriptor {
+    let doc = crate::diagnostic::codes::lookup(code);
+    NotificationDescriptor {
+        id: code.to_string(),
+        short_description: doc.map(|d| Text::new(d.title.to_string())),
+        full_description: doc.map(|d| Text::new(d.meaning.to_string())),
+        help: doc.map(|d| Help {
+            text: format!("{}\n\nMore: opready explain {code}", d.action),
+            markdown: format!("{}\n\nMore: `opready explain {code}`", d.action),
+        }),
+    }
+}
+
+fn notification(d: &Diagnostic, index: usize, checkout: &Checkout) -> Notification {
     Notification {
         level: match d.severity {
             Severity::Error => "error",
@@ -204,7 +232,10 @@ fn notification(d: &Diagnostic, checkout: &Checkout) -> Notification {
             Severity::Note => "note",
         },
         message: Text::new(d.message.clone()),
-        descriptor: Descriptor { id: d.code.clone() },
+        descriptor: Descriptor {
+            id: d.code.clone(),
+            index,
+        },
         locations: d
             .path
             .as_deref()
@@ -286,6 +317,8 @@ struct Driver {
     version: String,
     semantic_version: String,
     rules: Vec<Rule>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notifications: Vec<NotificationDescriptor>,
 }
 
 #[derive(Serialize)]
@@ -351,6 +384,19 @@ struct Notification {
 #[derive(Serialize)]
 struct Descriptor {
     id: String,
+    index: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationDescriptor {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    short_description: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_description: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Help>,
 }
 
 #[derive(Serialize)]
@@ -564,7 +610,19 @@ mod tests {
         let log = log();
         let notes = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
         assert_eq!(notes[0]["descriptor"]["id"], "invalid-yaml");
+        assert_eq!(notes[0]["descriptor"]["index"], 0);
         assert_eq!(notes[0]["level"], "error");
+        // The descriptor documents the code, as `opready explain invalid-yaml` does.
+        let descriptor = &log["runs"][0]["tool"]["driver"]["notifications"][0];
+        assert_eq!(descriptor["id"], "invalid-yaml");
+        let doc = crate::diagnostic::codes::lookup("invalid-yaml").unwrap();
+        assert_eq!(descriptor["shortDescription"]["text"], doc.title);
+        assert!(
+            descriptor["help"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("More: opready explain invalid-yaml")
+        );
         assert_eq!(
             notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "services/checkout/monitoring/broken.yaml"
