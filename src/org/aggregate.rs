@@ -280,38 +280,7 @@ fn blockers(rated: &[(&OrgRepository, &Report)]) -> Vec<BlockerRank> {
 mod tests {
     use super::*;
     use crate::org::ErrorKind;
-
-    /// Activity id, level, target, blockers.
-    type ActivityRow<'a> = (&'a str, Option<u8>, Option<u8>, &'a [&'a str]);
-
-    fn rated(path: &str, team: Option<&str>, levels: &[ActivityRow]) -> OrgRepository {
-        let base = crate::check::check(
-            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/service-bare"),
-            &crate::policy::load::builtin().unwrap(),
-            &crate::check::CheckOptions::default(),
-        )
-        .unwrap()
-        .report;
-        let mut report = base;
-        report.service.owner = team.map(str::to_string);
-        report
-            .activities
-            .retain(|a| levels.iter().any(|(id, ..)| *id == a.id));
-        for (id, level, target, blockers) in levels {
-            let Some(a) = report.activities.iter_mut().find(|a| a.id == *id) else {
-                panic!("no activity {id}");
-            };
-            a.level = *level;
-            a.target = *target;
-            a.met = match (level, target) {
-                (Some(l), Some(t)) => l >= t,
-                _ => true,
-            };
-            a.blockers = blockers.iter().map(|b| b.to_string()).collect();
-        }
-        report.summary.met = report.activities.iter().all(|a| a.met);
-        OrgRepository::rated(path.to_string(), report)
-    }
+    use crate::org::testing::rated;
 
     fn info(ids: &[&str]) -> OrgPolicy {
         OrgPolicy {

@@ -439,51 +439,9 @@ impl ActivityTrend {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::*;
+    use crate::org::testing::rated;
     use crate::org::{ErrorKind, OrgPolicy, ScanSettings, tool_info};
-
-    /// Activity id, level, target, blockers.
-    type Row<'a> = (&'a str, Option<u8>, Option<u8>, &'a [&'a str]);
-
-    fn base() -> &'static Report {
-        static BASE: OnceLock<Report> = OnceLock::new();
-        BASE.get_or_init(|| {
-            crate::check::check(
-                &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/service-bare"),
-                &crate::policy::load::builtin().unwrap(),
-                &crate::check::CheckOptions::default(),
-            )
-            .unwrap()
-            .report
-        })
-    }
-
-    fn rated(path: &str, team: Option<&str>, rows: &[Row]) -> OrgRepository {
-        let mut report = base().clone();
-        report.service.name = path.to_string();
-        report.service.owner = team.map(str::to_string);
-        report
-            .activities
-            .retain(|a| rows.iter().any(|(id, ..)| *id == a.id));
-        for (id, level, target, blockers) in rows {
-            let a = report
-                .activities
-                .iter_mut()
-                .find(|a| a.id == *id)
-                .unwrap_or_else(|| panic!("no activity {id}"));
-            a.level = *level;
-            a.target = *target;
-            a.met = match (level, target) {
-                (Some(l), Some(t)) => l >= t,
-                _ => true,
-            };
-            a.blockers = blockers.iter().map(|b| b.to_string()).collect();
-        }
-        report.summary.met = report.activities.iter().all(|a| a.met);
-        OrgRepository::rated(path.to_string(), report)
-    }
 
     fn org(repos: Vec<OrgRepository>) -> OrgReport {
         let mut policy = OrgPolicy::of(&crate::policy::load::builtin().unwrap());

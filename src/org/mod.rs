@@ -48,6 +48,8 @@ pub mod merge;
 pub mod render;
 pub mod scan;
 pub mod shard;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use aggregate::{
     ActivityDistribution, Aggregate, BlockerRank, LevelCount, TeamActivity, TeamRollup,

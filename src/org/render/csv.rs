@@ -98,18 +98,7 @@ mod tests {
     #[test]
     fn rows_quote_what_needs_quoting_and_read_back() {
         let pack = crate::policy::load::builtin().unwrap();
-        let fixture =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/service-bare");
-        let mut report = crate::check::check(
-            &fixture,
-            &pack,
-            &crate::check::CheckOptions {
-                require: vec![("slo".into(), 2)],
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .report;
+        let mut report = crate::org::testing::bare_report(&[("slo", 2)]);
         report.service.owner = Some("@acme/pay, \"ments\"".into());
         let repos = vec![
             OrgRepository::rated("svc,1".into(), report),

@@ -320,18 +320,7 @@ mod tests {
     #[test]
     fn sections_of_the_page() {
         let pack = crate::policy::load::builtin().unwrap();
-        let fixture =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/service-bare");
-        let report = crate::check::check(
-            &fixture,
-            &pack,
-            &crate::check::CheckOptions {
-                require: vec![("slo".into(), 2)],
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .report;
+        let report = crate::org::testing::bare_report(&[("slo", 2)]);
         let repos = vec![
             OrgRepository::rated("pay/bare".into(), report),
             OrgRepository::failed("pay|x".into(), ErrorKind::Config, "bad\nworse".into()),

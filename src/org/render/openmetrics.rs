@@ -341,18 +341,7 @@ pub(crate) mod tests {
     #[test]
     fn renders_every_family_and_escapes_labels() {
         let pack = crate::policy::load::builtin().unwrap();
-        let fixture =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/service-bare");
-        let mut report = crate::check::check(
-            &fixture,
-            &pack,
-            &crate::check::CheckOptions {
-                require: vec![("slo".into(), 2)],
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .report;
+        let mut report = crate::org::testing::bare_report(&[("slo", 2)]);
         report.service.owner = Some("@acme/\"pay\"\\ments\nteam".into());
         let repos = vec![
             OrgRepository::rated("pay/bare".into(), report),
