@@ -843,37 +843,14 @@ mod tests {
     }
 
     fn alert(name: &str) -> Alert {
-        Alert {
-            meta: false,
-            name: name.to_string(),
-            group: None,
-            format: "prometheus-rules".into(),
-            expr: "up == 0".into(),
-            for_: None,
-            severity: None,
-            paging: true,
-            labels: Default::default(),
-            annotations: Default::default(),
-            summary: None,
-            description: None,
-            runbook_url: None,
-            runbook_resolves: None,
-            runbook_problem: None,
-            burn_rate: false,
-            multi_window: false,
-            windows: Vec::new(),
-            debounced: false,
-            templated: false,
-            notifies: Vec::new(),
-            routed_to: Vec::new(),
-            route_problem: None,
-            routed_to_paging: None,
-            budget_objective: None,
-            slos: Vec::new(),
-            slo_problem: None,
-            owners: Vec::new(),
-            source: Source::file("rules.yaml"),
-        }
+        let mut alert = crate::evidence::alerts::new_alert(
+            name.to_string(),
+            "prometheus-rules",
+            Source::file("rules.yaml"),
+        );
+        alert.expr = "up == 0".into();
+        alert.paging = true;
+        alert
     }
 
     fn route(receiver: Option<&str>, matchers: &[&str], routes: Vec<Route>) -> Route {
