@@ -673,6 +673,13 @@ impl Shift {
 /// Whether the value of the map entry whose key is `key` is written as a literal block
 /// scalar (`key: |`, `key: |-`, `key: |2`).
 fn is_literal_block(file_text: &str, key: &Node) -> bool {
+    value_written_with(file_text, key, '|')
+}
+
+/// Whether, in the source, the value of the map entry whose key is `key` starts with
+/// `first` after the colon (`key: |` for a literal block, `key: !=` for a tag): for what
+/// the parsed value no longer shows.
+pub fn value_written_with(file_text: &str, key: &Node, first: char) -> bool {
     let Some(line) = file_text
         .lines()
         .nth(key.pos.line.saturating_sub(1) as usize)
@@ -685,7 +692,7 @@ fn is_literal_block(file_text: &str, key: &Node) -> bool {
         .collect();
     from_key
         .split_once(':')
-        .is_some_and(|(_, rest)| rest.trim_start().starts_with('|'))
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with(first))
 }
 
 #[cfg(test)]

@@ -381,20 +381,7 @@ impl Walk<'_> {
 
     /// Whether the value of the entry whose key is `key` is written as a tag (`key: !=`).
     fn written_as_tag(&self, key: &Node) -> bool {
-        let Some(line) = self
-            .text
-            .lines()
-            .nth(key.pos.line.saturating_sub(1) as usize)
-        else {
-            return false;
-        };
-        let from_key: String = line
-            .chars()
-            .skip(key.pos.column.saturating_sub(1) as usize)
-            .collect();
-        from_key
-            .split_once(':')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('!'))
+        crate::parse::yaml::value_written_with(self.text, key, '!')
     }
 
     fn bad_matcher(&mut self, at: &Node, matcher: &str, why: &str) {
