@@ -50,7 +50,7 @@ fn write(args: &WriteArgs) -> u8 {
         Ok(pack) => pack,
         Err(code) => return code,
     };
-    let today = match today_from_env() {
+    let today = match super::today_from_env() {
         Ok(today) => today,
         Err(message) => {
             eprintln!("error: {message}");
@@ -111,15 +111,6 @@ fn describe(report: &Report) -> String {
         failing.len(),
         findings
     )
-}
-
-/// `OPREADY_TODAY` (YYYY-MM-DD) when set, else today.
-pub(crate) fn today_from_env() -> Result<i64, String> {
-    match std::env::var("OPREADY_TODAY") {
-        Ok(text) if !text.is_empty() => crate::config::parse_date(&text)
-            .ok_or_else(|| format!("OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`")),
-        _ => Ok(crate::config::today()),
-    }
 }
 
 /// Reads `--baseline FILE`, or says why not (a usage error).

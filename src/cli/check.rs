@@ -99,15 +99,12 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         Some(Err(code)) => return code,
         None => None,
     };
-    let today = match std::env::var("OPREADY_TODAY") {
-        Ok(text) if !text.is_empty() => match crate::config::parse_date(&text) {
-            Some(day) => day,
-            None => {
-                eprintln!("error: OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`");
-                return EXIT_ERROR;
-            }
-        },
-        _ => crate::config::today(),
+    let today = match super::today_from_env() {
+        Ok(day) => day,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
     };
     if let Some(files) = &args.files {
         return crate::cli::files::run(args, files, &pack, today);

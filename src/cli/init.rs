@@ -31,7 +31,7 @@ pub(crate) fn run_init(args: &InitArgs) -> u8 {
         Ok(pack) => pack,
         Err(code) => return code,
     };
-    let today = match super::baseline::today_from_env() {
+    let today = match super::today_from_env() {
         Ok(day) => day,
         Err(message) => {
             eprintln!("error: {message}");

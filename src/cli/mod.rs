@@ -110,6 +110,16 @@ pub fn run() -> ExitCode {
     ExitCode::from(dispatch(cli))
 }
 
+/// The day waiver expiry and runbook reviews are judged against: `OPREADY_TODAY`
+/// (YYYY-MM-DD) when set, else the clock. Every command that rates reads it here.
+pub(crate) fn today_from_env() -> Result<i64, String> {
+    match std::env::var("OPREADY_TODAY") {
+        Ok(text) if !text.is_empty() => crate::config::parse_date(&text)
+            .ok_or_else(|| format!("OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`")),
+        _ => Ok(crate::config::today()),
+    }
+}
+
 fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::run_check(&args),

@@ -241,7 +241,7 @@ fn run_scan(args: &ScanArgs) -> u8 {
         Ok(pack) => pack,
         Err(code) => return code,
     };
-    let today = match today() {
+    let today = match super::today_from_env() {
         Ok(today) => today,
         Err(err) => {
             eprintln!("error: {err}");
@@ -511,15 +511,6 @@ fn finish(
         EXIT_MET
     } else {
         EXIT_GATE_FAILED
-    }
-}
-
-/// Today for waiver expiry: `OPREADY_TODAY=YYYY-MM-DD`, else the clock (as `check`).
-fn today() -> Result<i64, String> {
-    match std::env::var("OPREADY_TODAY") {
-        Ok(text) if !text.is_empty() => crate::config::parse_date(&text)
-            .ok_or_else(|| format!("OPREADY_TODAY must be a date as YYYY-MM-DD, got `{text}`")),
-        _ => Ok(crate::config::today()),
     }
 }
 
