@@ -7,8 +7,8 @@ use clap::ValueEnum;
 
 use crate::check::{self, CheckError, CheckOptions};
 use crate::cli::{
-    EXIT_ERROR, EXIT_GATE_FAILED, EXIT_MET, explain, load_pack, no_color_unset, render_problems,
-    stderr_color, write_output,
+    EXIT_ERROR, EXIT_GATE_FAILED, EXIT_MET, explain, load_pack, render_problems, stderr_color,
+    write_output,
 };
 use crate::report::{self, human::HumanOptions};
 
@@ -78,6 +78,18 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether to colour output going to a terminal (`to_terminal`) or not: `auto` colours
+    /// only a terminal, and never when `NO_COLOR` is set.
+    pub(crate) fn enabled(self, to_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && super::no_color_unset(),
+        }
+    }
+}
+
 pub(crate) fn parse_require(text: &str) -> Result<(String, u8), String> {
     let (activity, level) = text
         .split_once('=')
@@ -141,11 +153,7 @@ pub(crate) fn run_check(args: &CheckArgs) -> u8 {
         super::baseline::apply(&mut checked.report, baseline, path);
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && no_color_unset(),
-    };
+    let color = args.color.enabled(to_terminal);
     let text = if args.evidence {
         match args.format {
             Format::Json => explain::evidence_json(&checked),

@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::check::{CheckError, CheckOptions};
-use crate::cli::check::{CheckArgs, ColorChoice, Format};
+use crate::cli::check::{CheckArgs, Format};
 use crate::cli::{
-    EXIT_ERROR, EXIT_GATE_FAILED, EXIT_MET, no_color_unset, render_problems, stderr_color,
-    write_output,
+    EXIT_ERROR, EXIT_GATE_FAILED, EXIT_MET, render_problems, stderr_color, write_output,
 };
 use crate::policy::Pack;
 use crate::precommit::{self, render};
@@ -71,11 +70,7 @@ pub(crate) fn run(args: &CheckArgs, files: &[PathBuf], pack: &Pack, today: i64) 
         }
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && no_color_unset(),
-    };
+    let color = args.color.enabled(to_terminal);
     let text = match args.format {
         Format::Json => render::json(&report),
         Format::Github => render::github(&report),

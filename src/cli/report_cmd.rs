@@ -10,7 +10,7 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use crate::cli::check::{RenderOptions, render_report};
-use crate::cli::{ColorChoice, EXIT_ERROR, EXIT_MET, Format, no_color_unset, write_output};
+use crate::cli::{ColorChoice, EXIT_ERROR, EXIT_MET, Format, write_output};
 use crate::report::{Report, SCHEMA_VERSION};
 
 #[derive(Debug, clap::Args)]
@@ -41,11 +41,7 @@ pub(crate) fn run_report(args: &ReportArgs) -> u8 {
         }
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && no_color_unset(),
-    };
+    let color = args.color.enabled(to_terminal);
     let text = render(&report, args.format, color, args.all);
     match write_output(args.output.as_deref(), &text) {
         Ok(()) => EXIT_MET,
