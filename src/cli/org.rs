@@ -117,6 +117,7 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("compare").required(true).args(["history", "reports"])))]
 pub struct DiffArgs {
     /// Two saved org reports (`org scan --format json`), the earlier first; instead of a
     /// history.
@@ -124,8 +125,7 @@ pub struct DiffArgs {
         value_names = ["OLD.json", "NEW.json"],
         num_args = 2,
         action = clap::ArgAction::Set,
-        conflicts_with = "history",
-        required_unless_present = "history"
+        conflicts_with = "history"
     )]
     pub reports: Vec<PathBuf>,
     /// The history to read the scans from.
