@@ -208,7 +208,7 @@ fn monitor_ids(body: &Body) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const SLO: &str = r#"resource "datadog_service_level_objective" "checkout_availability" {
   name        = "Checkout availability"
@@ -429,22 +429,8 @@ resource "datadog_service_level_objective" "bad" {
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture("format-datadog-slo", &DatadogSlo);
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.kind.as_str()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-datadog-slo", &DatadogSlo);
+        let slos = slo_rows(&d.evidence, |i| i.kind.as_str());
         assert_eq!(
             slos,
             [

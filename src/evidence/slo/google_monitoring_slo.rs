@@ -228,7 +228,7 @@ fn ratio_filters(ratio: &Body, queries: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const SLO: &str = r#"resource "google_monitoring_custom_service" "checkout" {
   service_id   = "checkout"
@@ -433,25 +433,8 @@ resource "google_monitoring_alert_policy" "cpu" {
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture(
-            "format-google-monitoring-slo",
-            &GoogleMonitoringSlo,
-        );
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.kind.as_str()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-google-monitoring-slo", &GoogleMonitoringSlo);
+        let slos = slo_rows(&d.evidence, |i| i.kind.as_str());
         assert_eq!(
             slos,
             [

@@ -138,7 +138,7 @@ fn events(events: &Body) -> SliSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const LEVELS: &str = r#"resource "newrelic_service_level" "checkout_latency" {
   guid        = var.checkout_entity_guid
@@ -267,25 +267,8 @@ data "newrelic_service_level_alert_helper" "other" {
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture(
-            "format-newrelic-service-level",
-            &NewRelicServiceLevel,
-        );
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.queries.len()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-newrelic-service-level", &NewRelicServiceLevel);
+        let slos = slo_rows(&d.evidence, |i| i.queries.len());
         assert_eq!(
             slos,
             [
