@@ -20,7 +20,7 @@
 //! `burn_rate(…)` of `datadog_service_level_objective.LABEL` alerts on the SLO's burn rate
 //! (an `error_budget(…)` alert is not a burn-rate alert).
 
-use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, push_slo, record_alert};
 use crate::evidence::slo::{ObjectiveField, Scale, new_slo, objective_of, sli_spec};
 use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source, TerraformFile};
 use crate::parse::hcl::value::{
@@ -134,9 +134,7 @@ fn read_slo(label: &str, block: &Block, tf: &TerraformFile, out: &mut Collector)
     slo.sli = sli;
     slo.budgeting_method = budgeting.map(str::to_string);
     slo.alert_policies = monitor_ids(body);
-    let line = slo.source.line;
-    out.evidence.slos.push(slo);
-    record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
+    push_slo(out, tf, format!("{RESOURCE}.{label}"), slo);
 }
 
 /// The `service:NAME` tag of a literal tag list.

@@ -22,7 +22,7 @@
 //! A `google_monitoring_alert_policy` of the same module whose condition filters on
 //! `select_slo_burn_rate(…google_monitoring_slo.LABEL…)` alerts on the SLO's burn rate.
 
-use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, push_slo, record_alert};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, window_shorthand,
 };
@@ -131,9 +131,7 @@ fn read_slo(
     let (sli, budgeting) = indicator(body);
     slo.sli = sli;
     slo.budgeting_method = budgeting.map(str::to_string);
-    let line = slo.source.line;
-    out.evidence.slos.push(slo);
-    record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
+    push_slo(out, tf, format!("{RESOURCE}.{label}"), slo);
 }
 
 fn calendar_window(period: &str) -> Option<String> {

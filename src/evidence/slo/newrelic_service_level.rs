@@ -14,7 +14,7 @@
 //! service level's `sli_guid`, of type `fast_burn`, `slow_burn` or `custom`, exists to
 //! build a burn-rate alert condition: the service level is alerted on by burn rate.
 
-use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, push_slo, record_alert};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, strictest, window_shorthand,
 };
@@ -83,9 +83,7 @@ fn read_service_level(label: &str, block: &Block, tf: &TerraformFile, out: &mut 
     }
     slo.objective = strictest(&slo.objectives);
     slo.sli = first(body, "events").map(events);
-    let line = slo.source.line;
-    out.evidence.slos.push(slo);
-    record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
+    push_slo(out, tf, format!("{RESOURCE}.{label}"), slo);
 }
 
 fn read_objective(objective: &Body, slo: &mut Slo, tf: &TerraformFile, out: &mut Collector) {
