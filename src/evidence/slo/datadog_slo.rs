@@ -20,7 +20,7 @@
 //! `burn_rate(…)` of `datadog_service_level_objective.LABEL` alerts on the SLO's burn rate
 //! (an `error_budget(…)` alert is not a burn-rate alert).
 
-use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, push_slo, record_alert};
 use crate::evidence::slo::{ObjectiveField, Scale, new_slo, objective_of, sli_spec};
 use crate::evidence::{Collector, Detector, FileContext, RepoPath, SliSpec, Source, TerraformFile};
 use crate::parse::hcl::value::{
@@ -134,9 +134,7 @@ fn read_slo(label: &str, block: &Block, tf: &TerraformFile, out: &mut Collector)
     slo.sli = sli;
     slo.budgeting_method = budgeting.map(str::to_string);
     slo.alert_policies = monitor_ids(body);
-    let line = slo.source.line;
-    out.evidence.slos.push(slo);
-    record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
+    push_slo(out, tf, format!("{RESOURCE}.{label}"), slo);
 }
 
 /// The `service:NAME` tag of a literal tag list.
@@ -208,7 +206,7 @@ fn monitor_ids(body: &Body) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const SLO: &str = r#"resource "datadog_service_level_objective" "checkout_availability" {
   name        = "Checkout availability"
@@ -429,22 +427,8 @@ resource "datadog_service_level_objective" "bad" {
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture("format-datadog-slo", &DatadogSlo);
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.kind.as_str()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-datadog-slo", &DatadogSlo);
+        let slos = slo_rows(&d.evidence, |i| i.kind.as_str());
         assert_eq!(
             slos,
             [

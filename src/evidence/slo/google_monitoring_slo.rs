@@ -22,7 +22,7 @@
 //! A `google_monitoring_alert_policy` of the same module whose condition filters on
 //! `select_slo_burn_rate(…google_monitoring_slo.LABEL…)` alerts on the SLO's burn rate.
 
-use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, push_slo, record_alert};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, window_shorthand,
 };
@@ -131,9 +131,7 @@ fn read_slo(
     let (sli, budgeting) = indicator(body);
     slo.sli = sli;
     slo.budgeting_method = budgeting.map(str::to_string);
-    let line = slo.source.line;
-    out.evidence.slos.push(slo);
-    record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
+    push_slo(out, tf, format!("{RESOURCE}.{label}"), slo);
 }
 
 fn calendar_window(period: &str) -> Option<String> {
@@ -228,7 +226,7 @@ fn ratio_filters(ratio: &Body, queries: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const SLO: &str = r#"resource "google_monitoring_custom_service" "checkout" {
   service_id   = "checkout"
@@ -433,25 +431,8 @@ resource "google_monitoring_alert_policy" "cpu" {
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture(
-            "format-google-monitoring-slo",
-            &GoogleMonitoringSlo,
-        );
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.kind.as_str()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-google-monitoring-slo", &GoogleMonitoringSlo);
+        let slos = slo_rows(&d.evidence, |i| i.kind.as_str());
         assert_eq!(
             slos,
             [

@@ -324,11 +324,60 @@ pub(crate) fn unnamed(what: &str, field: &str, path: &str, node: &Node) -> Diagn
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::evidence::{Detection, Detector};
+    use crate::evidence::{Detection, Detector, Evidence, SliSpec};
 
     /// Runs one detector over a temporary repository holding `files`.
     pub fn run(detector: &dyn Detector, files: &[(&str, &str)]) -> Detection {
         crate::evidence::testing::detect_files(files, detector)
+    }
+
+    /// Runs one detector over the fixture repository `fixtures/<name>`; the test fails on
+    /// any diagnostic.
+    pub fn run_fixture(name: &str, detector: &dyn Detector) -> Detection {
+        let d = crate::evidence::testing::detect_fixture(name, detector);
+        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
+        d
+    }
+
+    /// One SLO as a test compares it: name, objective, window, burn-rate alerting and what
+    /// the test reads of the indicator.
+    pub type SloRow<'e, T> = (&'e str, Option<f64>, Option<&'e str>, bool, Option<T>);
+
+    /// The SLOs found, in order, as [`SloRow`]s; `sli` picks what to compare of each
+    /// indicator (its kind, its number of queries).
+    pub fn slo_rows<'e, T>(
+        evidence: &'e Evidence,
+        sli: impl Fn(&'e SliSpec) -> T,
+    ) -> Vec<SloRow<'e, T>> {
+        evidence
+            .slos
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.objective,
+                    s.window.as_deref(),
+                    s.burn_rate_alerting,
+                    s.sli.as_ref().map(&sli),
+                )
+            })
+            .collect()
+    }
+
+    /// The alert policies found, in order, as (name, burn rate, severity, line).
+    pub fn alert_policy_rows(evidence: &Evidence) -> Vec<(&str, bool, Option<&str>, Option<u32>)> {
+        evidence
+            .alert_policies
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.burn_rate,
+                    p.severity.as_deref(),
+                    p.source.line,
+                )
+            })
+            .collect()
     }
 }
 

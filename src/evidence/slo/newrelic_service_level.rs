@@ -14,7 +14,7 @@
 //! service level's `sli_guid`, of type `fast_burn`, `slow_burn` or `custom`, exists to
 //! build a burn-rate alert condition: the service level is alerted on by burn rate.
 
-use crate::evidence::slo::terraform::{attribute, record_alert, record_slo};
+use crate::evidence::slo::terraform::{attribute, push_slo, record_alert};
 use crate::evidence::slo::{
     ObjectiveField, Scale, new_slo, objective_of, sli_spec, strictest, window_shorthand,
 };
@@ -83,9 +83,7 @@ fn read_service_level(label: &str, block: &Block, tf: &TerraformFile, out: &mut 
     }
     slo.objective = strictest(&slo.objectives);
     slo.sli = first(body, "events").map(events);
-    let line = slo.source.line;
-    out.evidence.slos.push(slo);
-    record_slo(out, tf, format!("{RESOURCE}.{label}"), line);
+    push_slo(out, tf, format!("{RESOURCE}.{label}"), slo);
 }
 
 fn read_objective(objective: &Body, slo: &mut Slo, tf: &TerraformFile, out: &mut Collector) {
@@ -138,7 +136,7 @@ fn events(events: &Body) -> SliSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const LEVELS: &str = r#"resource "newrelic_service_level" "checkout_latency" {
   guid        = var.checkout_entity_guid
@@ -267,25 +265,8 @@ data "newrelic_service_level_alert_helper" "other" {
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture(
-            "format-newrelic-service-level",
-            &NewRelicServiceLevel,
-        );
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.queries.len()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-newrelic-service-level", &NewRelicServiceLevel);
+        let slos = slo_rows(&d.evidence, |i| i.queries.len());
         assert_eq!(
             slos,
             [

@@ -267,7 +267,7 @@ pub(crate) fn link_alert_policies(out: &mut Collector) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{alert_policy_rows, run, run_fixture, slo_rows};
 
     const SLO: &str = r#"apiVersion: n9/v1alpha
 kind: SLO
@@ -378,19 +378,7 @@ spec:
             slo.burn_rate_alerting_via.as_deref(),
             Some("Nobl9 alert policy `checkout-fast-burn`")
         );
-        let policies: Vec<_> = d
-            .evidence
-            .alert_policies
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.burn_rate,
-                    p.severity.as_deref(),
-                    p.source.line,
-                )
-            })
-            .collect();
+        let policies = alert_policy_rows(&d.evidence);
         assert_eq!(
             policies,
             [
@@ -507,22 +495,8 @@ spec:
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture("format-nobl9", &Nobl9);
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.kind.as_str()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-nobl9", &Nobl9);
+        let slos = slo_rows(&d.evidence, |i| i.kind.as_str());
         assert_eq!(
             slos,
             [

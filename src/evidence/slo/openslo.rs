@@ -380,7 +380,7 @@ fn read_attached_policies(
 mod tests {
     use super::*;
     use crate::diagnostic::Severity;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{alert_policy_rows, run};
 
     const V1: &str = r#"# Checkout availability
 apiVersion: openslo/v1
@@ -494,19 +494,7 @@ spec:
             (Some(2), "slos/checkout.yaml")
         );
 
-        let policies: Vec<_> = d
-            .evidence
-            .alert_policies
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.burn_rate,
-                    p.severity.as_deref(),
-                    p.source.line,
-                )
-            })
-            .collect();
+        let policies = alert_policy_rows(&d.evidence);
         assert_eq!(
             policies,
             [

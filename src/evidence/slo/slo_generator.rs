@@ -443,7 +443,7 @@ fn source_pos(source: &Source) -> crate::diagnostic::Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::slo::test_support::run;
+    use crate::evidence::slo::test_support::{run, run_fixture, slo_rows};
 
     const CONFIG: &str = r#"---
 default_exporters: [cloud_monitoring]
@@ -795,22 +795,8 @@ spec:
 
     #[test]
     fn fixture_repository() {
-        let d = crate::evidence::iac::detect_fixture("format-slo-generator", &SloGenerator);
-        assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let slos: Vec<_> = d
-            .evidence
-            .slos
-            .iter()
-            .map(|s| {
-                (
-                    s.name.as_str(),
-                    s.objective,
-                    s.window.as_deref(),
-                    s.burn_rate_alerting,
-                    s.sli.as_ref().map(|i| i.kind.as_str()),
-                )
-            })
-            .collect();
+        let d = run_fixture("format-slo-generator", &SloGenerator);
+        let slos = slo_rows(&d.evidence, |i| i.kind.as_str());
         assert_eq!(
             slos,
             [

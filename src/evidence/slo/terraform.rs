@@ -19,7 +19,7 @@
 //! [`link_alerts`] connects them once every file is read.
 
 use crate::diagnostic::Position;
-use crate::evidence::{Collector, TerraformFile};
+use crate::evidence::{Collector, Slo, TerraformFile};
 use crate::parse::hcl::Body;
 use crate::parse::hcl::value::{Scalar, scalar};
 use crate::parse::yaml::{Node, Value};
@@ -50,19 +50,16 @@ pub(crate) struct Links {
     alerts: Vec<(String, String, String)>,
 }
 
-/// Records that the SLO just pushed (at `path`, `line`) is the resource `TYPE.LABEL`.
-pub(crate) fn record_slo(
-    out: &mut Collector,
-    file: &TerraformFile,
-    address: String,
-    line: Option<u32>,
-) {
+/// Pushes `slo`, read from the resource `address` (`TYPE.LABEL`) of `file`, and records it
+/// for [`link_alerts`].
+pub(crate) fn push_slo(out: &mut Collector, file: &TerraformFile, address: String, slo: Slo) {
     out.slo_links.terraform.slos.push((
         file.module().to_string(),
         address,
         file.path.to_string(),
-        line,
+        slo.source.line,
     ));
+    out.evidence.slos.push(slo);
 }
 
 /// Records a burn-rate alert on the resource `address` of the file's module.
