@@ -3,6 +3,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::parse::outline::{close_sections, push_heading, push_words};
 use crate::parse::yaml::{self, Node};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,18 +111,7 @@ pub fn parse(text: &str) -> Markdown {
                         Some(id) => id.to_lowercase(),
                         None => slugs.slug(&text),
                     };
-                    if !doc.headings.is_empty() {
-                        doc.sections.push(std::mem::take(&mut section));
-                    } else {
-                        section.clear();
-                    }
-                    push_words(&mut doc, &text);
-                    doc.headings.push(MdHeading {
-                        level,
-                        text,
-                        anchor,
-                        line,
-                    });
+                    push_heading(&mut doc, &mut section, level, text, anchor, line);
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => in_code += 1,
@@ -166,18 +156,8 @@ pub fn parse(text: &str) -> Markdown {
             _ => {}
         }
     }
-    if !doc.headings.is_empty() {
-        doc.sections.push(section);
-    }
+    close_sections(&mut doc, section);
     doc
-}
-
-fn push_words(doc: &mut Markdown, text: &str) {
-    for word in text.split_whitespace() {
-        doc.words += 1;
-        doc.text.push_str(&word.to_lowercase());
-        doc.text.push(' ');
-    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -265,18 +245,14 @@ pub fn slugify(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::outline::heading_rows;
 
     #[test]
     fn headings_have_lines_and_github_anchors() {
         let md =
             parse("# Title\n\ntext here\n\n## What to do?\n\n## What to do?\n### `Code` & more\n");
-        let got: Vec<(u8, &str, &str, u32)> = md
-            .headings
-            .iter()
-            .map(|h| (h.level, h.text.as_str(), h.anchor.as_str(), h.line))
-            .collect();
         assert_eq!(
-            got,
+            heading_rows(&md),
             [
                 (1, "Title", "title", 1),
                 (2, "What to do?", "what-to-do", 5),

@@ -1,6 +1,8 @@
 //! Building a [`Markdown`] outline from another markup language: the reStructuredText and
 //! AsciiDoc readers feed headings, prose, links and front-matter fields here, so that
-//! every document detector reads one outline whatever the source format.
+//! every document detector reads one outline whatever the source format. The Markdown
+//! reader itself shares the heading, word and section steps ([`push_heading`],
+//! [`push_words`], [`close_sections`]).
 
 use crate::diagnostic::Position;
 use crate::parse::markdown::{Markdown, MdHeading};
@@ -19,18 +21,8 @@ impl Builder {
     /// A heading; its words count as prose, as in Markdown.
     pub fn heading(&mut self, level: u8, text: &str, anchor: String, line: u32) {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if self.doc.headings.is_empty() {
-            self.section.clear();
-        } else {
-            self.doc.sections.push(std::mem::take(&mut self.section));
-        }
-        self.push_words(&text);
-        self.doc.headings.push(MdHeading {
-            level,
-            text,
-            anchor: anchor.to_lowercase(),
-            line,
-        });
+        let anchor = anchor.to_lowercase();
+        push_heading(&mut self.doc, &mut self.section, level, text, anchor, line);
     }
 
     /// Prose (already stripped of markup).
@@ -38,17 +30,9 @@ impl Builder {
         if text.trim().is_empty() {
             return;
         }
-        self.push_words(text);
+        push_words(&mut self.doc, text);
         self.section.push_str(&text.to_lowercase());
         self.section.push(' ');
-    }
-
-    fn push_words(&mut self, text: &str) {
-        for word in text.split_whitespace() {
-            self.doc.words += 1;
-            self.doc.text.push_str(&word.to_lowercase());
-            self.doc.text.push(' ');
-        }
     }
 
     /// The end of a list item, paragraph or table row.
@@ -105,9 +89,7 @@ impl Builder {
     }
 
     pub fn finish(mut self) -> Markdown {
-        if !self.doc.headings.is_empty() {
-            self.doc.sections.push(self.section);
-        }
+        close_sections(&mut self.doc, self.section);
         if let Some((first, _)) = self.fields.first() {
             let pos = first.pos;
             self.doc.front_matter = Some(Node {
@@ -116,6 +98,47 @@ impl Builder {
             });
         }
         self.doc
+    }
+}
+
+/// Counts the words of `text` and adds them, lowercased, to the document's prose.
+pub(crate) fn push_words(doc: &mut Markdown, text: &str) {
+    for word in text.split_whitespace() {
+        doc.words += 1;
+        doc.text.push_str(&word.to_lowercase());
+        doc.text.push(' ');
+    }
+}
+
+/// A heading (its text already on one line): closes the section of the previous heading
+/// (text before the first heading is dropped), counts its words as prose and starts a
+/// new section.
+pub(crate) fn push_heading(
+    doc: &mut Markdown,
+    section: &mut String,
+    level: u8,
+    text: String,
+    anchor: String,
+    line: u32,
+) {
+    if doc.headings.is_empty() {
+        section.clear();
+    } else {
+        doc.sections.push(std::mem::take(section));
+    }
+    push_words(doc, &text);
+    doc.headings.push(MdHeading {
+        level,
+        text,
+        anchor,
+        line,
+    });
+}
+
+/// The end of the document: the last heading's section is kept.
+pub(crate) fn close_sections(doc: &mut Markdown, section: String) {
+    if !doc.headings.is_empty() {
+        doc.sections.push(section);
     }
 }
 
@@ -153,7 +176,7 @@ pub(crate) fn fold_latin(c: char) -> char {
 
 /// A tiny deterministic generator of hostile documents for the parsers' no-panic tests.
 #[cfg(test)]
-pub(crate) fn random_documents(alphabet: &[&str], count: usize, len: usize) -> Vec<String> {
+fn random_documents(alphabet: &[&str], count: usize, len: usize) -> Vec<String> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         state ^= state << 13;
@@ -169,4 +192,38 @@ pub(crate) fn random_documents(alphabet: &[&str], count: usize, len: usize) -> V
                 .collect()
         })
         .collect()
+}
+
+/// Headings as (level, text, anchor, line), to compare in tests.
+#[cfg(test)]
+pub(crate) fn heading_rows(md: &Markdown) -> Vec<(u8, &str, &str, u32)> {
+    md.headings
+        .iter()
+        .map(|h| (h.level, h.text.as_str(), h.anchor.as_str(), h.line))
+        .collect()
+}
+
+/// Asserts that none of `hidden` and all of `shown` are in the prose.
+#[cfg(test)]
+pub(crate) fn assert_prose(md: &Markdown, hidden: &[&str], shown: &[&str]) {
+    for hidden in hidden {
+        assert!(!md.text.contains(hidden), "{hidden} in {:?}", md.text);
+    }
+    for shown in shown {
+        assert!(md.text.contains(shown), "{shown} not in {:?}", md.text);
+    }
+}
+
+/// The parsers' no-panic test: random documents over `alphabet` give headings with
+/// lines, and `big` (20 000 headings or more) is read in linear time.
+#[cfg(test)]
+pub(crate) fn assert_never_panics(parse: fn(&str) -> Markdown, alphabet: &[&str], big: &str) {
+    for doc in random_documents(alphabet, 3000, 200) {
+        let md = parse(&doc);
+        assert!(md.headings.iter().all(|h| h.line >= 1));
+    }
+    let start = std::time::Instant::now();
+    let md = parse(big);
+    assert!(md.headings.len() >= 20_000);
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
 }

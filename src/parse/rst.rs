@@ -649,13 +649,7 @@ pub fn make_id(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headings(md: &Markdown) -> Vec<(u8, &str, &str, u32)> {
-        md.headings
-            .iter()
-            .map(|h| (h.level, h.text.as_str(), h.anchor.as_str(), h.line))
-            .collect()
-    }
+    use crate::parse::outline::{assert_never_panics, assert_prose, heading_rows};
 
     #[test]
     fn titles_levels_follow_first_appearance_and_anchors_follow_docutils() {
@@ -665,7 +659,7 @@ mod tests {
              Another\n-------\n\nGetting started\n---------------\n\nCafé ``setup``\n============\n",
         );
         assert_eq!(
-            headings(&md),
+            heading_rows(&md),
             [
                 (1, "Warehouse docs", "warehouse-docs", 2),
                 (2, "1. Getting Started", "getting-started", 7),
@@ -687,18 +681,17 @@ mod tests {
              .. code-block:: bash\n\n   hidden-code\n\n.. note:: Page the on-call.\n\n   Visible note.\n\n\
              .. this is a comment\n   still comment\n\n>>> doctest()\n\nExpanded form:\n\n::\n\n  literal-too\n\nEnd.\n",
         );
-        for hidden in ["secret", "hidden", "comment", "doctest", "literal-too"] {
-            assert!(!md.text.contains(hidden), "{hidden} in {:?}", md.text);
-        }
-        for shown in [
-            "run this:",
-            "after the block",
-            "page the on-call",
-            "visible note",
-            "end.",
-        ] {
-            assert!(md.text.contains(shown), "{shown} not in {:?}", md.text);
-        }
+        assert_prose(
+            &md,
+            &["secret", "hidden", "comment", "doctest", "literal-too"],
+            &[
+                "run this:",
+                "after the block",
+                "page the on-call",
+                "visible note",
+                "end.",
+            ],
+        );
     }
 
     #[test]
@@ -813,17 +806,10 @@ mod tests {
             "`a <b>`_",
             ":doc:",
         ];
-        for doc in crate::parse::outline::random_documents(&alphabet, 3000, 200) {
-            let md = parse(&doc);
-            assert!(md.headings.iter().all(|h| h.line >= 1));
-        }
         // Large inputs stay fast (linear): many adornments, many backticks, one long line.
         let big = "==\nA\n==\n".repeat(20_000)
             + &"`".repeat(100_000)
             + &"x `a <b>`_ :r:`q` ".repeat(10_000);
-        let start = std::time::Instant::now();
-        let md = parse(&big);
-        assert!(md.headings.len() >= 20_000);
-        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        assert_never_panics(parse, &alphabet, &big);
     }
 }

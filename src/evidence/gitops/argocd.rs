@@ -11,7 +11,7 @@
 //! (`include "…" (dict "repoURL" "…" "chart" "…")`) the repository and chart written in the
 //! call are taken.
 
-use crate::evidence::gitops::{literal, name_of};
+use crate::evidence::gitops::{describe_chart, describe_path, literal, name_of};
 use crate::evidence::{Collector, Detector, FileContext, GitOpsDeployment, RepoPath, Source};
 use crate::parse::yaml::{Node, Value};
 
@@ -106,28 +106,10 @@ fn target_of(spec: &Node) -> Option<String> {
             if let Some(chart) = literal(s.get("chart")) {
                 return Some(describe_chart(chart, version, repo));
             }
-            match (literal(s.get("path")), repo) {
-                (Some(path), Some(repo)) => Some(format!("{path} in {repo}")),
-                (Some(path), None) => Some(path.to_string()),
-                (None, Some(repo)) => Some(repo.to_string()),
-                (None, None) => None,
-            }
+            describe_path(literal(s.get("path")), repo)
         })
         .collect();
     (!described.is_empty()).then(|| described.join(", "))
-}
-
-fn describe_chart(chart: &str, version: Option<&str>, repo: Option<&str>) -> String {
-    let mut out = format!("chart {chart}");
-    if let Some(v) = version {
-        out.push(' ');
-        out.push_str(v);
-    }
-    if let Some(r) = repo {
-        out.push_str(" from ");
-        out.push_str(r);
-    }
-    out
 }
 
 /// The repository and chart a template helper is called with:
@@ -141,23 +123,16 @@ fn templated_target(text: &str) -> Option<String> {
         Some(rest[..end].to_string()).filter(|v| !v.is_empty())
     };
     let repo = value("repoURL");
-    match (value("chart"), value("path")) {
-        (Some(chart), _) => Some(describe_chart(&chart, None, repo.as_deref())),
-        (None, Some(path)) => Some(match repo {
-            Some(r) => format!("{path} in {r}"),
-            None => path,
-        }),
-        (None, None) => repo,
+    match value("chart") {
+        Some(chart) => Some(describe_chart(&chart, None, repo.as_deref())),
+        None => describe_path(value("path").as_deref(), repo.as_deref()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::gitops::detect_files;
-
-    /// Kind, name, target, automated, line.
-    type Row<'a> = (&'a str, &'a str, Option<&'a str>, bool, Option<u32>);
+    use crate::evidence::gitops::{detect_files, kinds, rows};
 
     #[test]
     fn applications_and_application_sets() {
@@ -212,20 +187,7 @@ metadata:
 "#;
         let d = detect_files(&[("argocd/apps.yaml", text)], &ArgoCd);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let got: Vec<Row> = d
-            .evidence
-            .gitops
-            .iter()
-            .map(|g| {
-                (
-                    g.kind.as_str(),
-                    g.name.as_str(),
-                    g.target.as_deref(),
-                    g.automated,
-                    g.source.line,
-                )
-            })
-            .collect();
+        let got = rows(&d);
         assert_eq!(
             got,
             [
@@ -315,12 +277,7 @@ spec:
     fn fixture_repository() {
         let d = crate::evidence::testing::detect_fixture("format-argocd", &ArgoCd);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let kinds: Vec<(&str, bool)> = d
-            .evidence
-            .gitops
-            .iter()
-            .map(|g| (g.kind.as_str(), g.automated))
-            .collect();
+        let kinds = kinds(&d);
         assert_eq!(
             kinds,
             [

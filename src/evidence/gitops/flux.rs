@@ -10,7 +10,7 @@
 //! A kustomize `kustomization.yaml` (`kustomize.config.k8s.io`) is not a Flux
 //! Kustomization: it is a build file, which nothing applies by itself.
 
-use crate::evidence::gitops::{literal, name_of};
+use crate::evidence::gitops::{describe_chart, describe_path, literal, name_of};
 use crate::evidence::{Collector, Detector, FileContext, GitOpsDeployment, RepoPath, Source};
 use crate::parse::yaml::Node;
 
@@ -78,30 +78,20 @@ fn reference(node: Option<&Node>) -> Option<String> {
 }
 
 fn kustomization_target(spec: &Node) -> Option<String> {
-    let path = literal(spec.get("path"));
     let source = reference(spec.get("sourceRef"));
-    match (path, source) {
-        (Some(p), Some(s)) => Some(format!("{p} in {s}")),
-        (Some(p), None) => Some(p.to_string()),
-        (None, Some(s)) => Some(s),
-        (None, None) => None,
-    }
+    describe_path(literal(spec.get("path")), source.as_deref())
 }
 
 fn helm_release_target(spec: &Node) -> Option<String> {
     if let Some(chart_spec) = spec.at(&["chart", "spec"])
         && let Some(chart) = literal(chart_spec.get("chart"))
     {
-        let mut out = format!("chart {chart}");
-        if let Some(version) = literal(chart_spec.get("version")) {
-            out.push(' ');
-            out.push_str(version);
-        }
-        if let Some(source) = reference(chart_spec.get("sourceRef")) {
-            out.push_str(" from ");
-            out.push_str(&source);
-        }
-        return Some(out);
+        let source = reference(chart_spec.get("sourceRef"));
+        return Some(describe_chart(
+            chart,
+            literal(chart_spec.get("version")),
+            source.as_deref(),
+        ));
     }
     reference(spec.get("chartRef"))
 }
@@ -109,10 +99,7 @@ fn helm_release_target(spec: &Node) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::gitops::detect_files;
-
-    /// Kind, name, target, automated, line.
-    type Row<'a> = (&'a str, &'a str, Option<&'a str>, bool, Option<u32>);
+    use crate::evidence::gitops::{detect_files, kinds, rows};
 
     const MANIFESTS: &str = r#"apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -161,20 +148,7 @@ metadata:
     fn kustomizations_and_helm_releases() {
         let d = detect_files(&[("clusters/production/apps.yaml", MANIFESTS)], &Flux);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let got: Vec<Row> = d
-            .evidence
-            .gitops
-            .iter()
-            .map(|g| {
-                (
-                    g.kind.as_str(),
-                    g.name.as_str(),
-                    g.target.as_deref(),
-                    g.automated,
-                    g.source.line,
-                )
-            })
-            .collect();
+        let got = rows(&d);
         assert_eq!(
             got,
             [
@@ -219,12 +193,7 @@ metadata:
     fn fixture_repository() {
         let d = crate::evidence::testing::detect_fixture("format-flux", &Flux);
         assert!(d.diagnostics.is_empty(), "{:?}", d.diagnostics);
-        let got: Vec<(&str, bool)> = d
-            .evidence
-            .gitops
-            .iter()
-            .map(|g| (g.kind.as_str(), g.automated))
-            .collect();
+        let got = kinds(&d);
         assert_eq!(
             got,
             [
